@@ -1,0 +1,67 @@
+# Two commands: `make run` and `make test`. Everything else is a helper for them or for CI.
+PYTHON_VERSION := $(shell cat .python-version)
+PY_BOOT := $(shell command -v pyenv >/dev/null 2>&1 && pyenv prefix $(PYTHON_VERSION) >/dev/null 2>&1 && echo "$$(pyenv prefix $(PYTHON_VERSION))/bin/python" || command -v python3.12 || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STUDENTS ?= 1200
+SEED ?= 1
+
+.PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers
+
+$(VENV)/bin/python:
+	$(PY_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v0
+
+## make run: set up, migrate, seed the demo school on first run, serve on http://$(HOST):$(PORT)
+run: migrate
+	$(PY) manage.py seed_demo --if-empty --students $(STUDENTS) --seed $(SEED)
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py demo_accounts
+	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 \
+		--static-path-route /static --static-path-mount staticfiles inzage.wsgi:application
+
+## make test: install the test dependencies and run the whole suite (browser tests included)
+test: install-dev browsers
+	$(PY) -m pytest
+
+browsers:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		{ echo "Installing Debian's chromium for the browser tests"; \
+		  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium) >/dev/null 2>&1 || \
+		  echo "Could not install chromium: browser tests will fail. Install the 'chromium' package."; }
+
+bench: install-dev
+	$(PY) bench/run.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+migrations-check: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,48 @@
+"""Fixtures shared by every package's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from inzage.testing.personas import Personas, build_personas
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    """One small school with the standard personas (see inzage.testing.personas)."""
+    return build_personas()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium shared by the session's browser tests."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from inzage.testing.browser import CHROMIUM_ARGS, chromium_path
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context and page for one test; `page.base_url` is the live server's address."""
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def login(page, username: str, password: str) -> None:
+    """Sign in through the real login form."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", password)
+    page.locator("input[name=password]").press("Enter")

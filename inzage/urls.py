@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("inzage.web.urls")),
+    path("mijn/", include("inzage.portal.urls")),
+    path("docent/", include("inzage.teacher.urls")),
+    path("zichtbaarheid/", include("inzage.visibility.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("beheer/", admin.site.urls),
+]
