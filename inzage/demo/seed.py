@@ -489,7 +489,7 @@ class _Builder:
         teacher_of: dict[int, Staff] = {}
         class_teachers: dict[int, list[Staff]] = {}
         teachers: list[Staff] = []
-        for subject_code, entries in by_subject.items():
+        for entries in by_subject.values():
             subject_teachers = [
                 self._staff([(StaffRole.Role.TEACHER, None, None)])
                 for _ in range(math.ceil(len(entries) / GROUPS_PER_TEACHER))
