@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from inzage.schools.models import School
+from inzage.schools.models import School, check_same_school
 from inzage.visibility.kinds import ALL_KINDS
 
 
@@ -64,6 +64,9 @@ class Staff(PersonName):
         ordering = ["school", "last_name", "first_name"]
         constraints = [models.UniqueConstraint(fields=["school", "code"], name="staff_unique_code")]
 
+    def clean(self) -> None:
+        check_same_school(self, "user")
+
 
 class StaffRole(models.Model):
     """A role a staff member holds, optionally limited to a level and/or year (e.g. coordinator of havo 4–5).
@@ -106,6 +109,14 @@ class StaffRole(models.Model):
             ),
         ]
 
+    def clean(self) -> None:
+        check_same_school(self, "staff", "level")
+        if self.year is not None and not 1 <= self.year <= 6:
+            raise ValidationError(_("A year is 1 to 6."))
+        level = self.level if self.level_id else None
+        if level is not None and self.year and self.year > level.years:
+            raise ValidationError(_("%(level)s has only %(n)s years.") % {"level": level, "n": level.years})
+
     def __str__(self) -> str:
         scope = " ".join(str(x) for x in (self.level, self.year) if x)
         return f"{self.staff}: {self.get_role_display()}{' ' + scope if scope else ''}"
@@ -137,6 +148,13 @@ class Student(PersonName):
             models.CheckConstraint(condition=Q(start_date__gt=F("date_of_birth")), name="student_born_before_start"),
         ]
 
+    def clean(self) -> None:
+        check_same_school(self, "user")
+        if self.date_of_birth and self.start_date and self.start_date <= self.date_of_birth:
+            raise ValidationError(_("The start date must lie after the date of birth."))
+        if self.start_date and self.leave_date and self.leave_date < self.start_date:
+            raise ValidationError(_("The leave date cannot lie before the start date."))
+
     def age_on(self, on: dt.date) -> int:
         """Age in whole years on the given date."""
         return age_on(self.date_of_birth, on)
@@ -160,6 +178,9 @@ class Guardian(PersonName):
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
         ordering = ["school", "last_name", "first_name"]
+
+    def clean(self) -> None:
+        check_same_school(self, "user")
 
 
 class GuardianRelation(models.Model):
@@ -219,6 +240,9 @@ class GuardianRelation(models.Model):
     def clean(self) -> None:
         if self.guardian_id and self.student_id and self.guardian.school_id != self.student.school_id:
             raise ValidationError(_("Guardian and student belong to different schools."))
+        check_same_school(self, "guardian", "student")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(_("The relation cannot end before it starts."))
 
 
 def _validate_kinds(value: object) -> None:
@@ -256,3 +280,8 @@ class CourtRestriction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relation}: {', '.join(self.kinds)} ({self.ordered_on})"
+
+    def clean(self) -> None:
+        check_same_school(self, "relation")
+        if self.effective_from and self.effective_until and self.effective_until < self.effective_from:
+            raise ValidationError(_("The restriction cannot end before it takes effect."))

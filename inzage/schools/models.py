@@ -12,6 +12,30 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+def check_same_school(instance: models.Model, *related: str) -> None:
+    """Refuse a row that links to another school's rows: every related row must belong to the row's own school.
+
+    Raises one clear message per offending link (as non-field errors, so admin inlines can show them too).
+    """
+    school_id = getattr(instance, "school_id", None)
+    if school_id is None:
+        return
+    problems = []
+    for name in related:
+        if getattr(instance, f"{name}_id", None) is None:
+            continue
+        other = getattr(instance, name)
+        other_school_id = other.pk if isinstance(other, School) else other.school_id
+        if other_school_id != school_id:
+            label = getattr(instance._meta.get_field(name), "verbose_name", name)
+            problems.append(
+                _("%(field)s “%(value)s” belongs to another school.")
+                % {"field": str(label).capitalize(), "value": other}
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
 class School(models.Model):
     """A school location (vestiging) with its own calendar, policy and people."""
 
@@ -54,6 +78,10 @@ class SchoolYear(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError(_("The last day of a school year must lie after its first day."))
+
 
 class Period(models.Model):
     """A period of the school year (usually four), ending in a period report."""
@@ -78,7 +106,10 @@ class Period(models.Model):
         return f"{self.name} ({self.school_year})"
 
     def clean(self) -> None:
+        check_same_school(self, "school_year")
         year = self.school_year if self.school_year_id else None
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError(_("The last day of a period cannot lie before its first day."))
         if year and self.start and self.end and (self.start < year.start or self.end > year.end):
             raise ValidationError(
                 _("A period must lie within its school year (%(s)s – %(e)s).") % {"s": year.start, "e": year.end}
@@ -119,6 +150,17 @@ class CalendarRange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start:%d-%m-%Y} t/m {self.end:%d-%m-%Y})"
+
+    def clean(self) -> None:
+        check_same_school(self, "school_year")
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError(_("The last day cannot lie before the first day (both days are included)."))
+        year = self.school_year if self.school_year_id else None
+        if year and self.start and not (year.start <= self.start <= year.end):
+            raise ValidationError(
+                _("The range must start within its school year (%(s)s – %(e)s).")
+                % {"s": f"{year.start:%d-%m-%Y}", "e": f"{year.end:%d-%m-%Y}"}
+            )
 
 
 class Level(models.Model):
@@ -163,6 +205,7 @@ class YearGroup(models.Model):
         return f"{self.level} {self.year}"
 
     def clean(self) -> None:
+        check_same_school(self, "school_year", "level")
         if self.level_id and self.year and self.year > self.level.years:
             raise ValidationError(
                 {"year": _("%(level)s has only %(n)s years.") % {"level": self.level, "n": self.level.years}}
@@ -206,6 +249,11 @@ class SchoolClass(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        check_same_school(self, "school_year", "year_group")
+        if self.year_group_id and self.school_year_id and self.year_group.school_year_id != self.school_year_id:
+            raise ValidationError(_("The year group belongs to another school year than the class."))
+
 
 class ClassMembership(models.Model):
     """A student's place in a class for one school year (one class per student per school year)."""
@@ -226,8 +274,9 @@ class ClassMembership(models.Model):
         return f"{self.student} in {self.school_class}"
 
     def clean(self) -> None:
+        check_same_school(self, "school_year", "school_class", "student")
         if self.school_class_id and self.school_year_id and self.school_class.school_year_id != self.school_year_id:
-            raise ValidationError(_("The class belongs to another school year."))
+            raise ValidationError(_("The class belongs to another school year than the membership."))
 
 
 class TeachingGroup(models.Model):
@@ -255,3 +304,9 @@ class TeachingGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        check_same_school(self, "school_year", "subject", "year_group")
+        year_group = self.year_group if self.year_group_id else None
+        if year_group is not None and self.school_year_id and year_group.school_year_id != self.school_year_id:
+            raise ValidationError(_("The year group belongs to another school year than the teaching group."))
