@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STUDENTS ?= 1200
 SEED ?= 1
+WORKERS ?= 2
+# pytest-xdist workers for `make test`; browser tests run fine in parallel (each worker has its own live server).
+TEST_WORKERS ?= auto
 
 .PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers
 
@@ -33,12 +36,12 @@ run: migrate
 	$(PY) manage.py seed_demo --if-empty --students $(STUDENTS) --seed $(SEED)
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_accounts
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 \
+	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --blocking-threads 4 \
 		--static-path-route /static --static-path-mount staticfiles inzage.wsgi:application
 
 ## make test: install the test dependencies and run the whole suite (browser tests included)
 test: install-dev browsers
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 browsers:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
@@ -48,7 +51,7 @@ browsers:
 		  echo "Could not install chromium: browser tests will fail. Install the 'chromium' package."; }
 
 bench: install-dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

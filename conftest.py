@@ -46,3 +46,10 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.locator("input[name=password]").press("Enter")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Factories hash a password per account; PBKDF2 at production strength costs ~0.5 s each on a small machine.
+    Tests use MD5 instead (settings.py keeps Django's default hashers for real use)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
