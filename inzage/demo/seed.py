@@ -495,11 +495,11 @@ class _Builder:
                 for _ in range(math.ceil(len(entries) / GROUPS_PER_TEACHER))
             ]
             teachers.extend(subject_teachers)
-            for i, (group, _students, plan) in enumerate(entries):
+            for i, (group, _students, group_class) in enumerate(entries):
                 teacher = subject_teachers[i % len(subject_teachers)]
                 teacher_of[id(group)] = teacher
-                if plan is not None:
-                    class_teachers.setdefault(id(plan), []).append(teacher)
+                if group_class is not None:
+                    class_teachers.setdefault(id(group_class), []).append(teacher)
         # `docent`: the maths teacher of the demo class.
         demo_maths = next(g for g, _s, p in groups if p is self.demo_class and g.subject.code == "wi")
         self.docent = teacher_of[id(demo_maths)]
@@ -556,13 +556,10 @@ class _Builder:
         ]
         User.objects.bulk_create(users, batch_size=BATCH)
         user_of = {id(p): u for p, u in zip(self.persons, users, strict=True)}
-        for rows, persons in (
-            (self.students, self.student_persons),
-            (self.guardians, self.guardian_persons),
-            (self.staff, self.staff_persons),
-        ):
-            for row, person in zip(rows, persons, strict=True):
-                row.user = user_of[id(person)]
+        rows: list[Student | Guardian | Staff] = [*self.students, *self.guardians, *self.staff]
+        persons = [*self.student_persons, *self.guardian_persons, *self.staff_persons]
+        for row, person in zip(rows, persons, strict=True):
+            row.user = user_of[id(person)]
         user_of[id(self.person_of_staff[id(self.admin)])].groups.add(school_admin_group_ensure())
 
         Student.objects.bulk_create(self.students, batch_size=BATCH)
