@@ -11,11 +11,11 @@ import datetime as dt
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from inzage.accounts.actions import school_admin_group_ensure
 from inzage.accounts.models import User
@@ -149,6 +149,22 @@ def _spread(total: int, weights: list[float]) -> list[int]:
     for index in sorted(range(len(raw)), key=lambda i: (counts[i] - raw[i], i))[: total - sum(counts)]:
         counts[index] += 1
     return counts
+
+
+def _insert_pairs(model: type[models.Model], columns: tuple[str, str], rows: Iterable[tuple[int, int]]) -> None:
+    """INSERT many id pairs into a many-to-many table with executemany (the caller holds the transaction)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES (%s, %s)"
+    with connection.cursor() as cursor:
+        batch: list[tuple[int, int]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH * 5:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def _letters(index: int) -> str:
@@ -587,14 +603,11 @@ class _Builder:
             batch_size=BATCH,
         )
         TeachingGroup.objects.bulk_create([g for g, _s, _p in self.groups], batch_size=BATCH)
-        student_through = TeachingGroup.students.through
-        student_through.objects.bulk_create(
-            (
-                student_through(teachinggroup_id=g.pk, student_id=s.pk)
-                for g, members, _p in self.groups
-                for s in members
-            ),
-            batch_size=BATCH * 5,
+        # The biggest table (about ten rows per student): plain rows, no model instances, to save a third of the time.
+        _insert_pairs(
+            TeachingGroup.students.through,
+            ("teachinggroup_id", "student_id"),
+            ((g.pk, s.pk) for g, members, _p in self.groups for s in members),
         )
         teacher_through = TeachingGroup.teachers.through
         teacher_through.objects.bulk_create(
