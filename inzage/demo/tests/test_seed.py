@@ -250,3 +250,12 @@ class TestCommand:
     def test_the_school_admin_group_exists_after_seeding(self, fast_hasher) -> None:
         call_command("seed_demo", students=100, seed=2, year=2025, today=TODAY)
         assert Group.objects.get(name=SCHOOL_ADMIN_GROUP).permissions.filter(codename="change_guardian").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_admin_can_open_the_django_admin_for_students(demo, client) -> None:
+    client.post("/accounts/login/", {"login": "admin", "password": DEMO_PASSWORD})
+    number = Student.objects.get(user__username="leerling").student_number
+    response = client.get("/beheer/people/student/", {"q": number})
+    assert response.status_code == 200
+    assert f">{number}<" in response.text
