@@ -112,7 +112,7 @@ class TestWrites:
     def test_start_before_birth_gives_a_clear_message(self, school_admin, client) -> None:
         response = client.post("/beheer/people/student/add/", student_form(start_date="2010-01-01"))
         assert response.status_code == 200
-        assert "The start date must lie after the date of birth." in response.text
+        assert "De startdatum moet na de geboortedatum liggen." in response.text
 
     def test_a_membership_cannot_use_another_schools_student(self, school_admin, client, personas, elsewhere):
         response = client.post(
@@ -193,7 +193,7 @@ class TestWrites:
             },
         )
         assert response.status_code == 200
-        assert "A period must lie within its school year" in response.text
+        assert "Een periode moet binnen het schooljaar liggen" in response.text
         assert not Period.objects.filter(number=5).exists()
 
 
@@ -231,5 +231,5 @@ def test_a_class_membership_in_another_year_is_refused_by_clean(personas) -> Non
     )
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="another school year"):
+    with pytest.raises(ValidationError, match="ander schooljaar"):
         membership.full_clean()
