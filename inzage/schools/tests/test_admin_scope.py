@@ -233,3 +233,19 @@ def test_a_class_membership_in_another_year_is_refused_by_clean(personas) -> Non
 
     with pytest.raises(ValidationError, match="ander schooljaar"):
         membership.full_clean()
+
+
+def test_a_new_account_gets_the_admins_school(school_admin, client, personas) -> None:
+    response = client.post(
+        "/beheer/accounts/user/add/",
+        {
+            "username": "nieuwe-docent",
+            "usable_password": "true",
+            "password1": "Lang-genoeg-2026",
+            "password2": "Lang-genoeg-2026",
+        },
+    )
+    assert response.status_code == 302, response.text
+    from inzage.accounts.models import User
+
+    assert User.objects.get(username="nieuwe-docent").school == personas.school
