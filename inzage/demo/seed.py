@@ -108,6 +108,9 @@ FAMILY_SHAPES = [
 # The demo class (mentor's class) gets one family of each notable shape, in this order; its first student is
 # `leerling`, whose divorced parents are `ouder` and `ouder2`. The fifth family carries the court restriction.
 DEMO_CLASS_SHAPES = [DIVORCED, WITHOUT_GEZAG, FOSTER, STEPPARENT, DIVORCED]
+# About one student in twelve has a brother or sister at the school (sharing guardians, each relation its own row).
+SIBLING = "sibling"
+SIBLING_SHARE = 0.08
 COURT_RESTRICTED_KINDS = ["personal_data", "timetable", "attendance"]
 
 
@@ -303,10 +306,10 @@ class _Builder:
         self.leerling18 = next(c for c in self.classes if c.level_code == "vwo" and c.year == 6).students[0]
         self.leerling18.date_of_birth = dt.date(y - 18, 5, 10)  # 18 all year
         self.leerling18.start_date = dt.date(y - 5, 8, 20)
-        person_of = dict(zip(map(id, self.students), self.student_persons, strict=True))
-        person_of[id(self.leerling)].username = "leerling"
-        person_of[id(self.leerling16)].username = "leerling16"
-        person_of[id(self.leerling18)].username = "leerling18"
+        self.student_person_of = dict(zip(map(id, self.students), self.student_persons, strict=True))
+        self.student_person_of[id(self.leerling)].username = "leerling"
+        self.student_person_of[id(self.leerling16)].username = "leerling16"
+        self.student_person_of[id(self.leerling18)].username = "leerling18"
 
     def _guardian(self, first: str, infix: str, last: str, address: str, username: str | None = None) -> Guardian:
         self.guardian_seq += 1
@@ -386,6 +389,15 @@ class _Builder:
             raise ValueError(f"unknown family shape {shape!r}")
         return made
 
+    def _join_family(self, student: Student, sibling: Student, relations: list[GuardianRelation]) -> None:
+        """Make `student` a brother or sister of `sibling`: same family name, same guardians, custody per pair."""
+        student.infix, student.last_name = sibling.infix, sibling.last_name
+        person = self.student_person_of[id(student)]
+        person.infix, person.last_name = sibling.infix, sibling.last_name
+        person.email = self._email(person.first_name, person.infix, person.last_name, "leerling.demo-college.nl")
+        for relation in relations:
+            self._relation(relation.guardian, student, relation.custody, lives_with_student=relation.lives_with_student)
+
     def build_families(self) -> None:
         rng = self.rng
         self.guardians: list[Guardian] = []
@@ -397,7 +409,13 @@ class _Builder:
         forced[id(self.leerling18)] = TWO_PARENTS
         self.shapes_made: dict[str, int] = {}
         restricted: GuardianRelation | None = None  # the demo class's fifth family: a court order for parent two
+        # Recent families with one or two parents living together, whom a later student may join as a sibling.
+        joinable: list[tuple[Student, list[GuardianRelation]]] = []
         for student in self.students:
+            if id(student) not in forced and joinable and rng.random() < SIBLING_SHARE:
+                self._join_family(student, *joinable[rng.randrange(max(0, len(joinable) - 50), len(joinable))])
+                self.shapes_made[SIBLING] = self.shapes_made.get(SIBLING, 0) + 1
+                continue
             shape = forced.get(id(student)) or rng.choices(shapes, weights=weights)[0]
             self.shapes_made[shape] = self.shapes_made.get(shape, 0) + 1
             usernames: tuple[str | None, str | None] = (None, None)
@@ -406,6 +424,8 @@ class _Builder:
             elif student is self.demo_class.students[1]:
                 usernames = (None, "ouder-zonder-gezag")
             made = self._family(student, shape, usernames)
+            if shape in (TWO_PARENTS, SINGLE_PARENT) and id(student) not in forced:
+                joinable.append((student, made))
             if len(self.demo_class.students) > 4 and student is self.demo_class.students[4]:
                 restricted = made[1]
         self.court_restrictions: list[CourtRestriction] = []

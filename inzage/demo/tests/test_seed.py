@@ -121,6 +121,13 @@ class TestShape:
         assert any(a.guardian.address != b.guardian.address for a, b in pairs)
         assert CourtRestriction.objects.count() == 1
 
+    def test_some_guardians_have_two_children_at_school_with_a_relation_each(self, demo) -> None:
+        per_guardian = Counter(GuardianRelation.objects.values_list("guardian", flat=True))
+        assert max(per_guardian.values()) >= 2
+        guardian_id = next(g for g, n in per_guardian.items() if n >= 2)
+        children = Student.objects.filter(guardian_relations__guardian_id=guardian_id)
+        assert len({c.last_name for c in children}) == 1
+
     def test_students_of_sixteen_and_eighteen_exist_all_year(self, demo) -> None:
         for day in (demo.plan.start, demo.plan.end):
             ages = [s.age_on(day) for s in Student.objects.all()]
@@ -259,3 +266,14 @@ def test_the_demo_admin_can_open_the_django_admin_for_students(demo, client) -> 
     response = client.get("/beheer/people/student/", {"q": number})
     assert response.status_code == 200
     assert f">{number}<" in response.text
+
+
+@pytest.mark.django_db
+def test_without_year_the_command_takes_the_school_year_containing_today(fast_hasher) -> None:
+    from django.utils import timezone
+
+    from inzage.demo.year_plan import default_year
+    from inzage.schools.models import SchoolYear
+
+    call_command("seed_demo", students=100, seed=2)
+    assert SchoolYear.objects.get().start.year == default_year(timezone.localdate())
