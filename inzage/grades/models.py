@@ -26,16 +26,16 @@ class HistoryIsAppendOnly(Exception):
 class AppendOnlyQuerySet(models.QuerySet):
     """History rows can be added, never changed or deleted: not one by one and not in bulk."""
 
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs):
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be changed.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self):
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be deleted.")
 
-    def bulk_update(self, objs, fields, batch_size=None):  # type: ignore[no-untyped-def]
+    def bulk_update(self, objs, fields, batch_size=None):
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be changed.")
 
-    def _raw_delete(self, using):  # type: ignore[no-untyped-def]
+    def _raw_delete(self, using):
         # The deletion collector's fast path for cascades bypasses delete(); refuse it too.
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be deleted.")
 
@@ -43,10 +43,10 @@ class AppendOnlyQuerySet(models.QuerySet):
 class NoDeleteQuerySet(models.QuerySet):
     """Results and columns are retracted, never deleted."""
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self):
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows are retracted, never deleted.")
 
-    def _raw_delete(self, using):  # type: ignore[no-untyped-def]
+    def _raw_delete(self, using):
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows are retracted, never deleted.")
 
 
@@ -58,13 +58,13 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if not self._state.adding:
             raise HistoryIsAppendOnly(f"{type(self).__name__} rows cannot be changed.")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args, **kwargs):
         raise HistoryIsAppendOnly(f"{type(self).__name__} rows cannot be deleted.")
 
 
@@ -76,7 +76,7 @@ class NoDeleteModel(models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args, **kwargs):
         raise HistoryIsAppendOnly(f"{type(self).__name__} rows are retracted, never deleted.")
 
 
