@@ -357,3 +357,24 @@ def result_retract(*, result: Result, by: User | None, at: dt.datetime, reason: 
         result.save(update_fields=["retracted_at", "updated_at", "version"])
         _version_row(result, action=ResultVersion.Action.RETRACT, by=by, at=at, reason=reason).save()
     return result
+
+
+DEFAULT_KINDS = [
+    ("so", "schriftelijke overhoring"),
+    ("toets", "toets"),
+    ("tw", "toetsweektoets"),
+    ("pract", "praktische opdracht"),
+    ("mond", "mondeling"),
+    ("refl", "reflectieverslag"),
+]
+
+
+def assessment_kinds_ensure(*, school_id: int) -> None:
+    """Give a school without assessment kinds the default set (quiz, test, test-week test, practical, oral,
+    reflection); schools edit them in the admin. Idempotent."""
+    if AssessmentKind.objects.filter(school_id=school_id).exists():
+        return
+    AssessmentKind.objects.bulk_create(
+        [AssessmentKind(school_id=school_id, code=code, name=name) for code, name in DEFAULT_KINDS],
+        ignore_conflicts=True,
+    )
