@@ -325,6 +325,8 @@ class TestingProgramme(models.Model):
     needs a recorded approval (ProgrammeApproval).
     """
 
+    __test__ = False  # not a pytest test class, despite the name
+
     class Kind(models.TextChoices):
         PTA = "pta", _("PTA (examendossier)")
         PTO = "pto", _("PTO (onderbouw)")
