@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
+from inzage.grades.bulk_insert import insert_rows
 from inzage.grades.models import AssessmentKind, Column, ColumnVersion, Result, ResultVersion
 from inzage.grades.parsing import ParsedCell
 from inzage.people.models import Student
@@ -27,6 +28,13 @@ class GradeActionError(ValueError):
 
 
 BATCH = 2000
+RESULT_FIELDS = [
+    "school", "column", "student", "value", "judgement", "text", "status", "entered_at", "updated_at", "version",
+]  # fmt: skip
+VERSION_FIELDS = [
+    "school", "result", "version", "action", "value", "judgement", "text", "status", "changed_at", "changed_by",
+    "reason",
+]  # fmt: skip
 CHANGEABLE_COLUMN_FIELDS = {
     "name",
     "code",
@@ -240,7 +248,7 @@ def results_save(
     is refused (in `errors`) and the others are saved. Retracted columns refuse every cell.
     """
     outcome = SaveOutcome()
-    new_results: list[Result] = []
+    new_results: list[tuple[Any, ...]] = []
     changed: list[tuple[Result, str]] = []
     for column, student_id, cell in cells:
         key = (column.pk, student_id)
@@ -251,20 +259,11 @@ def results_save(
             continue
         current = existing.get(key)
         if current is None:
+            content = _has_content(cell.status, cell.value, cell.judgement, cell.text)
             new_results.append(
-                Result(
-                    school_id=column.school_id,
-                    column=column,
-                    student_id=student_id,
-                    value=cell.value,
-                    judgement=cell.judgement,
-                    text=cell.text,
-                    status=cell.status,
-                    entered_at=at if _has_content(cell.status, cell.value, cell.judgement, cell.text) else None,
-                    updated_at=at,
-                    version=1,
-                )
-            )
+                (column.school_id, column.pk, student_id, cell.value, cell.judgement, cell.text, cell.status,
+                 at if content else None, at, 1)
+            )  # fmt: skip
             continue
         same = (
             current.retracted_at is None
@@ -292,23 +291,29 @@ def results_save(
         current.updated_at = at
         current.version += 1
         changed.append((current, reason if had_content else ""))
+    by_id = by.pk if by is not None else None
     # Results and their version rows must be written together; a half-written batch would show values without
     # history (or history without values).
     with transaction.atomic():
-        if new_results:
-            Result.objects.bulk_create(new_results, batch_size=BATCH)
+        new_ids = insert_rows(Result, RESULT_FIELDS, new_results, returning=True)
         if changed:
             Result.objects.bulk_update(
                 [r for r, _ in changed],
                 ["value", "judgement", "text", "status", "retracted_at", "entered_at", "updated_at", "version"],
                 batch_size=BATCH,
             )
-        versions = [_version_row(r, action=ResultVersion.Action.CREATE, by=by, at=at, reason="") for r in new_results]
-        versions += [
-            _version_row(r, action=ResultVersion.Action.CHANGE, by=by, at=at, reason=why) for r, why in changed
+        versions = [
+            (school_id, result_id, 1, ResultVersion.Action.CREATE, value, judgement, text, status, at, by_id, "")
+            for result_id, (school_id, _c, _s, value, judgement, text, status, _e, _u, _v) in zip(
+                new_ids, new_results, strict=True
+            )
         ]
-        if versions:
-            ResultVersion.objects.bulk_create(versions, batch_size=BATCH)
+        versions += [
+            (r.school_id, r.pk, r.version, ResultVersion.Action.CHANGE, r.value, r.judgement, r.text, r.status, at,
+             by_id, why)
+            for r, why in changed
+        ]  # fmt: skip
+        insert_rows(ResultVersion, VERSION_FIELDS, versions)
     outcome.created = len(new_results)
     outcome.changed = len(changed)
     return outcome

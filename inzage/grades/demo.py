@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db import transaction
 
 from inzage.grades.actions import assessment_kinds_ensure, column_snapshot
+from inzage.grades.bulk_insert import insert_rows
 from inzage.grades.models import (
     AssessmentKind,
     Column,
@@ -248,78 +248,33 @@ def _seed_results(
         for student_id in failed.get(original_id, []):
             rows.append((resit.pk, student_id, _grade(rng, ability[student_id] + 0.8), "", "", normal, entered))
 
-    first_result = _next_id(Result)
-    first_version = _next_id(ResultVersion)
-    result_rows = []
-    version_rows = []
-    for offset, (column_id, student_id, value, judgement, text, status, entered) in enumerate(rows):
-        content = value is not None or judgement or text
-        result_id = first_result + offset
-        result_rows.append(
-            (result_id, school.pk, column_id, student_id, value, judgement, text, status,
-             entered if content else None, entered, None, 1)
-        )  # fmt: skip
-        version_rows.append(
-            (first_version + offset, school.pk, result_id, 1, ResultVersion.Action.CREATE, value, judgement, text,
-             status, entered, None, "")
-        )  # fmt: skip
     result_fields = [
-        "id", "school", "column", "student", "value", "judgement", "text", "status", "entered_at", "updated_at",
-        "retracted_at", "version",
+        "school", "column", "student", "value", "judgement", "text", "status", "entered_at", "updated_at", "version",
     ]  # fmt: skip
     version_fields = [
-        "id", "school", "result", "version", "action", "value", "judgement", "text", "status", "changed_at",
-        "changed_by", "reason",
+        "school", "result", "version", "action", "value", "judgement", "text", "status", "changed_at", "reason",
     ]  # fmt: skip
-    _insert_rows(Result, result_fields, result_rows)
-    _insert_rows(ResultVersion, version_fields, version_rows)
-
-
-def _next_id(model: type[models.Model]) -> int:
-    """The first free primary key; the demo seeder is the only writer while it runs."""
-    highest = model._default_manager.aggregate(m=Max("pk"))["m"]
-    return (highest or 0) + 1
-
-
-def _insert_rows(model: type[models.Model], field_names: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows fast: COPY on PostgreSQL, executemany on SQLite (bulk_create compiles SQL per object,
-    which takes minutes for a million rows). Rows carry explicit ids; PostgreSQL's id sequence is moved on."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    fields = [model._meta.get_field(name) for name in field_names]
-    quoted = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr, arg-type]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # the psycopg 3 cursor, for COPY
-            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {table}))",
-                [model._meta.db_table],
-            )
-            return
-        datetimes = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
-        decimals = [i for i, f in enumerate(fields) if isinstance(f, models.DecimalField)]
-        adapted: dict[dt.datetime, Any] = {}
-
-        def adapt(row: tuple[Any, ...]) -> tuple[Any, ...]:
-            out = list(row)
-            for i in datetimes:
-                value = out[i]
-                if value is not None:
-                    if value not in adapted:
-                        adapted[value] = connection.ops.adapt_datetimefield_value(value)
-                    out[i] = adapted[value]
-            for i in decimals:
-                if out[i] is not None:
-                    out[i] = str(out[i])
-            return tuple(out)
-
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(fields))})"
-        for start in range(0, len(rows), 50_000):
-            cursor.executemany(sql, [adapt(r) for r in rows[start : start + 50_000]])
+    create = ResultVersion.Action.CREATE
+    for start in range(0, len(rows), 20_000):
+        chunk = rows[start : start + 20_000]
+        ids = insert_rows(
+            Result,
+            result_fields,
+            [
+                (school.pk, column_id, student_id, value, judgement, text, status,
+                 entered if (value is not None or judgement or text) else None, entered, 1)
+                for column_id, student_id, value, judgement, text, status, entered in chunk
+            ],
+            returning=True,
+        )  # fmt: skip
+        insert_rows(
+            ResultVersion,
+            version_fields,
+            [
+                (school.pk, result_id, 1, create, value, judgement, text, status, entered, "")
+                for result_id, (_c, _s, value, judgement, text, status, entered) in zip(ids, chunk, strict=True)
+            ],
+        )
 
 
 def _seed_programmes(
