@@ -19,6 +19,89 @@ from django.utils.translation import gettext_lazy as _
 from inzage.schools.models import School
 
 
+class HistoryIsAppendOnly(Exception):
+    """Raised when code tries to change or delete a history row, or delete a result or column."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """History rows can be added, never changed or deleted: not one by one and not in bulk."""
+
+    def update(self, **kwargs):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be changed.")
+
+    def delete(self):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be changed.")
+
+    def _raw_delete(self, using):
+        # The deletion collector's fast path for cascades bypasses delete(); refuse it too.
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows cannot be deleted.")
+
+
+class NoDeleteQuerySet(models.QuerySet):
+    """Results and columns are retracted, never deleted."""
+
+    def delete(self):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows are retracted, never deleted.")
+
+    def _raw_delete(self, using):
+        raise HistoryIsAppendOnly(f"{self.model.__name__} rows are retracted, never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that can be inserted once and then never saved again or deleted."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryIsAppendOnly(f"{type(self).__name__} rows cannot be changed.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsAppendOnly(f"{type(self).__name__} rows cannot be deleted.")
+
+
+class NoDeleteModel(models.Model):
+    """A row that is retracted (kept, marked) instead of deleted."""
+
+    objects = NoDeleteQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsAppendOnly(f"{type(self).__name__} rows are retracted, never deleted.")
+
+
+class GradeSettings(models.Model):
+    """A school's choices for grades: report-grade rounding and the PTA/PTO deadline (default 1 October)."""
+
+    class Rounding(models.TextChoices):
+        ONE_DECIMAL = "one_decimal", _("één decimaal (7,5)")
+        WHOLE = "whole", _("heel getal (8)")
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="grade_settings")
+    report_rounding = models.CharField(
+        _("report grade rounding"), max_length=12, choices=Rounding.choices, default=Rounding.ONE_DECIMAL
+    )
+    programme_deadline_month = models.PositiveSmallIntegerField(_("PTA/PTO deadline month"), default=10)
+    programme_deadline_day = models.PositiveSmallIntegerField(_("PTA/PTO deadline day"), default=1)
+
+    class Meta:
+        verbose_name = _("grade settings")
+        verbose_name_plural = _("grade settings")
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.report_rounding}"
+
+
 class AssessmentKind(models.Model):
     """A school-configurable kind of assessment: quiz, test, test-week test, practical, oral, reflection..."""
 
@@ -35,7 +118,7 @@ class AssessmentKind(models.Model):
         return self.name
 
 
-class Column(models.Model):
+class Column(NoDeleteModel):
     """One assessment (kolom) of a teaching group in a period, with its weights and release choice."""
 
     class ResultType(models.TextChoices):
@@ -91,6 +174,10 @@ class Column(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     retracted_at = models.DateTimeField(_("retracted"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    programme_item = models.ForeignKey(
+        "grades.ProgrammeItem", on_delete=models.PROTECT, null=True, blank=True, related_name="columns"
+    )
 
     class Meta:
         verbose_name = _("assessment column")
@@ -114,7 +201,7 @@ class Column(models.Model):
         return f"{self.teaching_group} {self.code} {self.name}"
 
 
-class Result(models.Model):
+class Result(NoDeleteModel):
     """A student's current result in a column. Every change is also kept as a ResultVersion; nothing is deleted."""
 
     class Status(models.TextChoices):
@@ -169,7 +256,7 @@ class Result(models.Model):
         return f"{self.student} {self.column.code}: {self.value}"
 
 
-class ResultVersion(models.Model):
+class ResultVersion(AppendOnlyModel):
     """One version of a result: who changed it, when and why. Append-only (see grades.history)."""
 
     class Action(models.TextChoices):
@@ -199,3 +286,183 @@ class ResultVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} v{self.version} ({self.action})"
+
+
+class ColumnVersion(AppendOnlyModel):
+    """One version of a column's settings (weights, date, release...), with who, when and why. Append-only."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("aangemaakt")
+        CHANGE = "change", _("gewijzigd")
+        RELEASE = "release", _("vrijgave gewijzigd")
+        RETRACT = "retract", _("ingetrokken")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    column = models.ForeignKey(Column, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField(_("version"))
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    snapshot = models.JSONField(_("settings after the change"))
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("column version")
+        verbose_name_plural = _("column versions")
+        ordering = ["column", "version"]
+        constraints = [models.UniqueConstraint(fields=["column", "version"], name="columnversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.column_id} v{self.version} ({self.action})"
+
+
+class TestingProgramme(models.Model):
+    """The testing programme (PTA for exam years, PTO for lower years) of a subject, level and cohort.
+
+    Fixed before the school year's deadline (GradeSettings, default 1 October); after the deadline every change
+    needs a recorded approval (ProgrammeApproval).
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    class Kind(models.TextChoices):
+        PTA = "pta", _("PTA (examendossier)")
+        PTO = "pto", _("PTO (onderbouw)")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
+    level = models.ForeignKey("schools.Level", on_delete=models.PROTECT, related_name="+")
+    cohort = models.CharField(_("cohort"), max_length=20, help_text=_("Lichting, e.g. 2025-2027 for havo 4–5."))
+    school_year = models.ForeignKey(
+        "schools.SchoolYear", on_delete=models.PROTECT, related_name="+", help_text=_("Whose deadline applies.")
+    )
+    deadline = models.DateField(_("fixed before"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("testing programme")
+        verbose_name_plural = _("testing programmes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "kind", "subject", "level", "cohort"], name="testingprogramme_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject} {self.level} {self.cohort}"
+
+
+class ProgrammeItem(models.Model):
+    """One assessment in a testing programme: its code, period, kind and weights."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(TestingProgramme, on_delete=models.PROTECT, related_name="items")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    period = models.ForeignKey("schools.Period", on_delete=models.PROTECT, related_name="+")
+    kind = models.ForeignKey(AssessmentKind, on_delete=models.PROTECT, related_name="+")
+    weight = models.DecimalField(_("weight (progress)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    exam_weight = models.DecimalField(_("weight (exam dossier)"), max_digits=5, decimal_places=2)
+    resit_allowed = models.BooleanField(_("resit allowed"), default=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("programme item")
+        verbose_name_plural = _("programme items")
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="programmeitem_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.code}"
+
+
+class ProgrammeChange(AppendOnlyModel):
+    """A change to a testing programme: what, who, when, why, and (after the deadline) who approved it."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(TestingProgramme, on_delete=models.PROTECT, related_name="changes")
+    version = models.PositiveIntegerField(_("programme version"))
+    description = models.CharField(_("what changed"), max_length=300)
+    snapshot = models.JSONField(_("items after the change"))
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    after_deadline = models.BooleanField(_("after the deadline"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approval_reason = models.CharField(_("reason for the approval"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("programme change")
+        verbose_name_plural = _("programme changes")
+        ordering = ["programme", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "version"], name="programmechange_unique"),
+            models.CheckConstraint(
+                condition=Q(after_deadline=False) | (Q(approved_by__isnull=False) & ~Q(approval_reason="")),
+                name="programmechange_late_needs_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} v{self.version}"
+
+
+class PeriodReport(AppendOnlyModel):
+    """A published period report (rapport) of a class: one version of the frozen snapshot. Append-only.
+
+    A correction publishes a new version (version + 1) with a reason; earlier versions stay.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    school_class = models.ForeignKey("schools.SchoolClass", on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey("schools.Period", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason for a correction"), max_length=300, blank=True)
+    rounding = models.CharField(_("rounding"), max_length=12)
+
+    class Meta:
+        verbose_name = _("period report")
+        verbose_name_plural = _("period reports")
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "period", "version"], name="periodreport_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.period} v{self.version}"
+
+
+class PeriodReportStudent(AppendOnlyModel):
+    """One student's frozen report in one version of a period report: report grades per subject and the remark.
+
+    `grades` maps subject code to {"name", "grade" (string "7.5" or null), "count"}; the latest `version` per
+    (student, period) is the current report.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(PeriodReport, on_delete=models.PROTECT, related_name="students")
+    student = models.ForeignKey("people.Student", on_delete=models.PROTECT, related_name="period_reports")
+    period = models.ForeignKey("schools.Period", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published at"))
+    grades = models.JSONField(_("report grades"))
+    mentor_remark = models.TextField(_("mentor's remark"), blank=True)
+
+    class Meta:
+        verbose_name = _("student period report")
+        verbose_name_plural = _("student period reports")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "period", "version"], name="periodreportstudent_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.period} v{self.version}"

@@ -1,0 +1,61 @@
+"""Admin for grades: history is read-only, results and columns can never be deleted (they are retracted)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from inzage.grades.models import (
+    AssessmentKind,
+    Column,
+    ColumnVersion,
+    GradeSettings,
+    PeriodReport,
+    PeriodReportStudent,
+    ProgrammeChange,
+    ProgrammeItem,
+    Result,
+    ResultVersion,
+    TestingProgramme,
+)
+
+
+@admin.register(AssessmentKind)
+class AssessmentKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "school"]
+
+
+@admin.register(GradeSettings)
+class GradeSettingsAdmin(admin.ModelAdmin):
+    list_display = ["school", "report_rounding"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History: visible to staff in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class NoDeleteAdmin(ReadOnlyAdmin):
+    """Results and columns change only through the grade actions (which keep versions)."""
+
+
+for model in (Result, Column, ResultVersion, ColumnVersion, ProgrammeChange, PeriodReport, PeriodReportStudent):
+    admin.site.register(model, NoDeleteAdmin if model in (Result, Column) else ReadOnlyAdmin)
+
+
+@admin.register(TestingProgramme)
+class TestingProgrammeAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "subject", "level", "cohort", "version"]
+
+
+@admin.register(ProgrammeItem)
+class ProgrammeItemAdmin(ReadOnlyAdmin):
+    list_display = ["programme", "code", "name", "weight", "exam_weight"]

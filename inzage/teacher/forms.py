@@ -1,0 +1,96 @@
+"""Forms of the teacher pages: creating a column and choosing its release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inzage.grades.models import AssessmentKind, Column
+from inzage.schools.models import Period, TeachingGroup
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_LOCAL, **kwargs)
+
+
+class ReleaseForm(forms.Form):
+    """When the results of a column are released: now, at a date and time (school time), or held back."""
+
+    release_mode = forms.ChoiceField(
+        label=_("Vrijgeven"),
+        choices=Column.ReleaseMode.choices,
+        initial=Column.ReleaseMode.NOW,
+        widget=forms.RadioSelect,
+    )
+    release_at = forms.DateTimeField(
+        label=_("Vrijgeven op (datum en tijd)"),
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%d-%m-%Y %H:%M"],
+        widget=DateTimeLocalInput(),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("release_mode") == Column.ReleaseMode.AT and not data.get("release_at"):
+            self.add_error("release_at", _("Kies de datum en tijd van vrijgeven."))
+        return data
+
+
+class ColumnForm(ReleaseForm):
+    """The one short form to create a column."""
+
+    name = forms.CharField(label=_("Naam"), max_length=100)
+    code = forms.CharField(label=_("Code"), max_length=20)
+    date = forms.DateField(label=_("Datum"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d-%m-%Y"])
+    kind = forms.ModelChoiceField(label=_("Soort"), queryset=AssessmentKind.objects.none())
+    period = forms.ModelChoiceField(label=_("Periode"), queryset=Period.objects.none())
+    weight = forms.DecimalField(label=_("Weging"), min_value=0, max_digits=5, decimal_places=2, initial=1)
+    exam_weight = forms.DecimalField(
+        label=_("Weging examendossier (PTA)"), min_value=0, max_digits=5, decimal_places=2, initial=0
+    )
+    result_type = forms.ChoiceField(
+        label=_("Soort resultaat"), choices=Column.ResultType.choices, initial=Column.ResultType.NUMBER
+    )
+    resit_of = forms.ModelChoiceField(
+        label=_("Herkansing van"), queryset=Column.objects.none(), required=False, empty_label=_("(geen herkansing)")
+    )
+    resit_rule = forms.ChoiceField(
+        label=_("Welke poging telt"), choices=Column.ResitRule.choices, initial=Column.ResitRule.HIGHEST
+    )
+
+    field_order = ["name", "code", "date", "kind", "period", "weight", "exam_weight", "result_type"]
+
+    def __init__(self, *args: Any, group: TeachingGroup, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.group = group
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ModelChoiceField)
+        kind_field.queryset = AssessmentKind.objects.filter(school_id=group.school_id).order_by("name")
+        period_field = self.fields["period"]
+        assert isinstance(period_field, forms.ModelChoiceField)
+        period_field.queryset = Period.objects.filter(school_year_id=group.school_year_id).order_by("number")
+        resit_field = self.fields["resit_of"]
+        assert isinstance(resit_field, forms.ModelChoiceField)
+        resit_field.queryset = Column.objects.filter(
+            teaching_group_id=group.pk, retracted_at__isnull=True, resit_of__isnull=True
+        ).order_by("date")
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].strip()
+        if Column.objects.filter(teaching_group_id=self.group.pk, code=code).exists():
+            raise forms.ValidationError(_("Deze code bestaat al in deze groep."))
+        return code
