@@ -77,16 +77,32 @@ def student_cutoff(calendar: SchoolCalendar, publication: Publication | None, at
     return Cutoff(moment, inclusive=True) if moment else None
 
 
+def _add_school_days(calendar: SchoolCalendar, day: dt.date, n: int) -> dt.date | None:
+    """The n-th school day after `day`, or None when there is none within the search horizon."""
+    current = day
+    for _ in range(_SEARCH_DAYS):
+        if n == 0:
+            return current
+        current += dt.timedelta(days=1)
+        if calendar.is_school_day(current):
+            n -= 1
+    return current if n == 0 else None
+
+
+def _day_moment(calendar: SchoolCalendar, publication: Publication | None, day: dt.date) -> dt.datetime | None:
+    """When guardians see student-first items on a (school) day: its start, or its first publication moment."""
+    if publication is None:
+        return calendar.start_of_day(day)
+    return next_moment(calendar, publication, calendar.start_of_day(day))
+
+
 def guardian_moment(
     calendar: SchoolCalendar, publication: Publication | None, days: int, student_at: dt.datetime
 ) -> dt.datetime | None:
     """Student-first: the start of the `days`-th school day after the student could see it (then the publication
-    moment of that day, if the kind has publication moments)."""
-    day = calendar.add_school_days(calendar.local_date(student_at), days)
-    start = calendar.start_of_day(day)
-    if publication is None:
-        return start
-    return next_moment(calendar, publication, start)
+    moment of that day, if the kind has publication moments). None: no such school day on the calendar."""
+    day = _add_school_days(calendar, calendar.local_date(student_at), days)
+    return None if day is None else _day_moment(calendar, publication, day)
 
 
 def guardian_cutoff(
@@ -94,20 +110,24 @@ def guardian_cutoff(
 ) -> Cutoff | None:
     """Items released up to this cutoff are visible to guardians at `at` under student-first (days > 0).
 
-    guardian_moment depends only on the local date of the student's moment and grows with it, so the set of
-    student moments it admits is "before the start of day d*+1" for the last day d* whose guardian moment <= at.
+    guardian_moment depends only on the local date d of the student's moment and grows with it: it is <= at exactly
+    when at least `days` school days whose moment has passed lie after d. Counting those school days back from
+    today gives the day s_N; the student's moment must then fall before the start of s_N.
     """
     day = calendar.local_date(at)
-    last_day: dt.date | None = None
+    found = 0
+    bound: dt.datetime | None = None
     for _ in range(_SEARCH_DAYS):
-        moment = guardian_moment(calendar, publication, days, calendar.start_of_day(day))
-        if moment is not None and moment <= at:
-            last_day = day
-            break
+        if calendar.is_school_day(day):
+            moment = _day_moment(calendar, publication, day)
+            if moment is not None and moment <= at:
+                found += 1
+                if found == days:
+                    bound = calendar.start_of_day(day)
+                    break
         day -= dt.timedelta(days=1)
-    if last_day is None:
+    if bound is None:
         return None
-    bound = calendar.start_of_day(last_day + dt.timedelta(days=1))
     if publication is None:
         return Cutoff(bound, inclusive=False)
     # The student's moment is the next publication moment after release; it is before `bound` exactly when a
