@@ -60,7 +60,7 @@ def test_grades_page_requires_login(client, personas) -> None:
 
 @pytest.mark.parametrize("persona", list(PAGE_ACCESS))
 def test_no_page_shows_a_grade_the_engine_denies(client, personas, grades, persona) -> None:
-    shown, held = grades
+    shown, _held = grades
     client.force_login(personas.user(persona))
     body = client.get(reverse("portal:grades", args=[personas.student.pk])).content.decode()
     assert "3,3" not in body
