@@ -235,3 +235,60 @@ def find_student(*, school_id: int | None, ref: str) -> Student | None:
     if school_id is not None:
         qs = qs.filter(school_id=school_id)
     return qs.first()
+
+
+# ------------------------------------------------------------------------------------------------- policy preview
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """What a draft policy changes for one person looking at one student at the preview instant."""
+
+    person: str
+    role: str
+    student: str
+    visible_before: int
+    visible_after: int
+    opened: list[str]  # items this person would newly see
+    closed: list[str]  # items this person would no longer see
+
+
+def policy_preview(*, school_id: int, draft: Any, at: dt.datetime, sample: int = 5) -> list[PreviewRow]:
+    """The diff of decisions, current policy against the draft, for a sample of students and their guardians.
+
+    Only who sees which item changes is shown (kind, subject, column name), never a value.
+    """
+    from inzage.visibility.policy import viewer_for
+
+    students = list(
+        Student.objects.filter(school_id=school_id, user__isnull=False)
+        .select_related("user")
+        .prefetch_related("guardian_relations__guardian__user")
+        .order_by("pk")[:sample]
+    )
+    rows: list[PreviewRow] = []
+    for student in students:
+        items = student_items(student=student)
+        people: list[tuple[Any, str]] = [(student.user, "leerling")] + [
+            (rel.guardian.user, str(rel.get_custody_display()))
+            for rel in student.guardian_relations.all()
+            if rel.guardian.user is not None
+        ]
+        for user, role in people:
+            before_ctx = context_for(viewer=viewer_for(user), student_id=student.pk, at=at)
+            after_ctx = context_for(viewer=viewer_for(user, policy=draft), student_id=student.pk, at=at)
+            before = [before_ctx.decide(it).visible for it in items]
+            after = [after_ctx.decide(it).visible for it in items]
+            labels = [f"{it.kind} {it.subject} {it.label}".strip() for it in items]
+            rows.append(
+                PreviewRow(
+                    person=str(user.get_full_name() or user.username),
+                    role=str(role),
+                    student=student.full_name,
+                    visible_before=sum(before),
+                    visible_after=sum(after),
+                    opened=[lbl for lbl, b, a in zip(labels, before, after, strict=True) if a and not b],
+                    closed=[lbl for lbl, b, a in zip(labels, before, after, strict=True) if b and not a],
+                )
+            )
+    return rows

@@ -119,10 +119,14 @@ class StudentFacts:
     _windows: dict[tuple[str, str, dt.date], Any] = field(default_factory=dict)
 
     def membership_on(self, day: dt.date) -> Membership | None:
+        """The class on that day; between school years (summer) the latest class before it still counts."""
+        latest: Membership | None = None
         for m in self.memberships:
             if m.start <= day <= m.end:
                 return m
-        return None
+            if m.start <= day and (latest is None or m.start > latest.start):
+                latest = m
+        return latest
 
     def window_on(self, audience: str, kind: str, day: dt.date) -> tuple[int, Window, dt.date, dt.date] | None:
         """The window in force: most specific scope, then the shortest span, then "close" (fail closed)."""
