@@ -63,9 +63,16 @@ class Decision:
     visible: bool
     reason: str
     rule: str
-    explanation_nl: str
-    explanation_en: str
     visible_from: dt.datetime | None = None
+    params: tuple[tuple[str, Any], ...] = ()  # fill the explanation in; formatted only when someone reads it
+
+    @property
+    def explanation_nl(self) -> str:
+        return explain(self.reason, **dict(self.params), moment=self.visible_from)[0]
+
+    @property
+    def explanation_en(self) -> str:
+        return explain(self.reason, **dict(self.params), moment=self.visible_from)[1]
 
     @property
     def explanation(self) -> str:
@@ -272,8 +279,7 @@ class Gate:
 
 
 def _decision(visible: bool, reason: str, rule: str, **params: Any) -> Decision:
-    nl, en = explain(reason, **params)
-    return Decision(visible=visible, reason=reason, rule=rule, explanation_nl=nl, explanation_en=en)
+    return Decision(visible=visible, reason=reason, rule=rule, params=tuple(sorted(params.items())))
 
 
 class _Builder:
@@ -312,6 +318,7 @@ class Context:
     audience: str  # "student", "guardian", "staff" or "none"
     relation: GuardianRelation | None = None
     _gates: dict[str, Gate] = field(default_factory=dict)
+    _moment_decisions: dict[tuple[int, dt.datetime], Decision] = field(default_factory=dict)
 
     # -- derived, item-independent facts
     @property
@@ -378,9 +385,13 @@ class Context:
             moment = moments.guardian_moment(self.calendar, pub, self.policy.student_first.school_days, moment)
         if moment is None:
             return clause.decision
-        moment = moment.astimezone(self.calendar.timezone)
-        nl, en = explain(clause.decision.reason, moment=moment, days=self.policy.student_first.school_days)
-        return replace(clause.decision, visible_from=moment, explanation_nl=nl, explanation_en=en)
+        # Many items share a moment (17:00 on a day, the start of a school day): one Decision per moment.
+        key = (id(clause), moment)
+        cached = self._moment_decisions.get(key)
+        if cached is None:
+            cached = replace(clause.decision, visible_from=moment.astimezone(self.calendar.timezone))
+            self._moment_decisions[key] = cached
+        return cached
 
     def _build_gate(self, kind: str) -> Gate:
         b = _Builder()

@@ -91,6 +91,8 @@ def nl_moment(moment: dt.datetime) -> str:
 def explain(reason: str, **params: Any) -> tuple[str, str]:
     """The Dutch and English explanation for a reason code, filled in with its parameters."""
     nl, en = REASONS.get(reason, REASONS["no_rule"])
+    if "{" not in nl:
+        return nl, en
     moment = params.get("moment")
     until = params.get("until")
     label = params.get("label") or ""
