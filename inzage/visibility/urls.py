@@ -8,4 +8,5 @@ urlpatterns = [
     path("uitleg/", views.explain_page, name="explain"),
     path("beleid/", views.policy_page, name="policy"),
     path("tijdlijn/", views.timeline_page, name="timeline"),
+    path("afspraken/<int:student_id>/", views.overrides_page, name="overrides"),
 ]

@@ -17,15 +17,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
+from inzage.people.models import Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import School, SchoolClass, SchoolYear
 from inzage.visibility import actions
-from inzage.visibility.models import PolicyVersion
+from inzage.visibility.kinds import DataKind
+from inzage.visibility.models import Override, PolicyVersion
 from inzage.visibility.policy import Viewer, viewer_for
 from inzage.visibility.policy.document import PolicyError, PolicySpec, dump_policy, parse_policy
 from inzage.visibility.policy.facts import active_policy
 from inzage.visibility.policy.timeline import year_timeline
-from inzage.visibility.queries import explain, find_student, may_explain, policy_preview, upcoming
+from inzage.visibility.queries import (
+    explain,
+    find_student,
+    may_explain,
+    may_manage_overrides,
+    overrides_for_student,
+    policy_preview,
+    upcoming,
+)
 
 
 def _administrator(request: HttpRequest) -> Viewer:
@@ -154,4 +164,68 @@ def timeline_page(request: HttpRequest) -> HttpResponse:
         request,
         "visibility/timeline.html",
         {"years": years, "year": year, "classes": classes, "klas": klas, "columns": columns, "weeks": weeks},
+    )
+
+
+OVERRIDE_KINDS = (
+    DataKind.GRADES,
+    DataKind.AVERAGES,
+    DataKind.PERIOD_REPORT,
+    DataKind.ATTENDANCE,
+    DataKind.BEHAVIOUR,
+    DataKind.HOMEWORK,
+    DataKind.TIMETABLE,
+    DataKind.PLAN,
+)
+
+
+@login_required
+def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The student's mentor or coordinator opens or closes kinds for a guardian, with a reason and an end date."""
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = Student.objects.filter(pk=student_id, school_id=viewer.school_id or 0).first()
+    if student is None or not may_manage_overrides(viewer=viewer, student=student, at=now):
+        raise Http404
+    relations = list(student.guardian_relations.select_related("guardian"))
+    errors: list[str] = []
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            revoke = request.POST.get("revoke", "")
+            override = Override.objects.filter(pk=int(revoke) if revoke.isdigit() else 0, student=student).first()
+            if override is None:
+                raise Http404
+            actions.override_revoke(override=override, revoked_by=user_of(request), at=now)
+            return redirect("visibility:overrides", student_id=student.pk)
+        guardian_id = request.POST.get("guardian", "")
+        guardian = next((r.guardian for r in relations if str(r.guardian_id) == guardian_id), None)
+        try:
+            starts_on = dt.date.fromisoformat(request.POST.get("starts_on", ""))
+            until_text = request.POST.get("until", "")
+            until = dt.date.fromisoformat(until_text) if until_text else None
+            actions.override_create(
+                student=student,
+                guardian=guardian,
+                effect=request.POST.get("effect", ""),
+                kinds=[k for k in request.POST.getlist("kinds") if k in OVERRIDE_KINDS],
+                starts_on=starts_on,
+                until=until,
+                reason=request.POST.get("reason", ""),
+                created_by=user_of(request),
+                at=now,
+            )
+            return redirect("visibility:overrides", student_id=student.pk)
+        except ValueError as exc:
+            errors.append(str(exc))
+    return render(
+        request,
+        "visibility/overrides.html",
+        {
+            "student": student,
+            "relations": relations,
+            "overrides": overrides_for_student(viewer=viewer, student=student, at=now),
+            "kinds": [(k, DataKind(k).label) for k in OVERRIDE_KINDS],
+            "errors": errors,
+            "today": timezone.localdate().isoformat(),
+        },
     )

@@ -141,3 +141,55 @@ def test_the_timeline_comes_from_the_engine(client, personas) -> None:
     assert weeks[dt.date(2026, 1, 19)].cells[attendance_for_students].state == "open"
     assert weeks[dt.date(2026, 1, 26)].cells[grades_for_students].state == "open"
     assert "dicht" in response.content.decode()
+
+
+OVERRIDE_ACCESS = {"mentor": 200}
+
+
+@pytest.mark.parametrize("persona", Personas.PERSONA_NAMES)
+def test_override_page_access(client, personas, persona) -> None:
+    client.force_login(personas.user(persona))
+    url = reverse("visibility:overrides", args=[personas.student.pk])
+    assert client.get(url).status_code == OVERRIDE_ACCESS.get(persona, 404)
+    response = client.post(
+        url,
+        {
+            "effect": "open",
+            "kinds": ["grades"],
+            "starts_on": "2025-12-01",
+            "reason": "Zorgen",
+            "guardian": personas.parent.pk,
+        },
+    )
+    assert response.status_code == (302 if persona == "mentor" else 404)
+
+
+def test_the_mentor_sets_and_ends_an_override(client, personas) -> None:
+    from inzage.visibility.models import Override
+
+    client.force_login(personas.user("mentor"))
+    url = reverse("visibility:overrides", args=[personas.student.pk])
+    client.post(
+        url,
+        {
+            "effect": "close",
+            "kinds": ["grades", "averages"],
+            "starts_on": "2025-12-01",
+            "until": "2025-12-19",
+            "reason": "Afspraak met leerling",
+            "guardian": "",
+        },
+    )
+    override = Override.objects.get()
+    assert (override.guardian, sorted(override.kinds), override.created_by) == (
+        None,
+        ["averages", "grades"],
+        personas.user("mentor"),
+    )
+    body = client.post(
+        url, {"effect": "open", "kinds": ["grades"], "starts_on": "2025-12-01", "reason": " "}
+    ).content.decode()
+    assert "an override needs a reason" in body
+    client.post(url, {"revoke": override.pk})
+    override.refresh_from_db()
+    assert override.revoked_at is not None and override.revoked_by == personas.user("mentor")
