@@ -10,4 +10,5 @@ urlpatterns = [
     path("cijfers/<int:student_id>/", views.grades, name="grades"),
     path("cijfers/<int:student_id>/delen/<int:result_id>/", views.share, name="share"),
     path("afspraken/<int:student_id>/", views.overrides, name="overrides"),
+    path("toestemming/<int:student_id>/", views.consent, name="consent"),
 ]

@@ -11,11 +11,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from inzage.accounts.models import User
 from inzage.grades.models import Result
 from inzage.visibility import actions
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import context_for, item_from_result, viewer_for
-from inzage.visibility.queries import access_portal_student, grade_overview, overrides_for_student, portal_students
+from inzage.visibility.queries import (
+    access_portal_student,
+    consent_overview,
+    grade_overview,
+    overrides_for_student,
+    portal_students,
+)
 
 
 @login_required
@@ -65,3 +72,27 @@ def overrides(request: HttpRequest, student_id: int) -> HttpResponse:
         raise Http404
     rows = overrides_for_student(viewer=viewer, student=student, at=now)
     return render(request, "portal/overrides.html", {"student": student, "overrides": rows})
+
+
+@login_required
+def consent(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The student chooses, per parent and kind, what that parent may see (where the school's model gives a say)."""
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
+    overview = consent_overview(viewer=viewer, student=student, at=now)  # 404 unless the student themself
+    if request.method == "POST":
+        row = next((r for r in overview.rows if str(r.guardian.pk) == request.POST.get("guardian")), None)
+        if row is None:
+            raise Http404
+        wanted = set(request.POST.getlist("kinds"))
+        user = request.user
+        assert isinstance(user, User)
+        for granted in (True, False):
+            kinds = [k for k, _label, given in row.choices if (k in wanted) is granted and given is not granted]
+            if kinds:
+                actions.consent_record(
+                    student=student, guardian=row.guardian, kinds=kinds, granted=granted, recorded_by=user, at=now
+                )
+        return redirect("portal:consent", student_id=student.pk)
+    return render(request, "portal/consent.html", {"student": student, "o": overview})

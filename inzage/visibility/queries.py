@@ -292,3 +292,61 @@ def policy_preview(*, school_id: int, draft: Any, at: dt.datetime, sample: int =
                 )
             )
     return rows
+
+
+CONSENT_KINDS = (
+    DataKind.GRADES,
+    DataKind.AVERAGES,
+    DataKind.PERIOD_REPORT,
+    DataKind.ATTENDANCE,
+    DataKind.BEHAVIOUR,
+    DataKind.HOMEWORK,
+    DataKind.TIMETABLE,
+    DataKind.PLAN,
+)
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    guardian: Any
+    choices: list[tuple[str, str, bool]]  # (kind, label, given now)
+
+
+@dataclass(frozen=True)
+class ConsentOverview:
+    has_say: bool
+    model: str
+    age: int
+    rows: list[ConsentRow]
+
+
+def consent_overview(*, viewer: Viewer, student: Student, at: dt.datetime) -> ConsentOverview:
+    """The student's own choices per guardian and kind, and whether the school's model gives them a say now."""
+    from inzage.people.models import GuardianRelation
+    from inzage.visibility.models import Consent
+
+    ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
+    if ctx.audience != "student" or ctx.facts is None:
+        raise Http404
+    age = ctx.age()
+    model = ctx.policy.consent.model
+    has_say = age >= 18 or model == "always" or (model == "from_16" and age >= 16)
+    default = ctx.policy.consent.default_before_18 if age < 18 else False
+    latest: dict[tuple[int, str], bool] = {}
+    for guardian_id, kind, granted in (
+        Consent.objects.filter(student_id=student.pk, recorded_at__lte=at)
+        .order_by("recorded_at", "pk")
+        .values_list("guardian_id", "kind", "granted")
+    ):
+        latest[(guardian_id, kind)] = granted
+    rows = []
+    for rel in GuardianRelation.objects.filter(student_id=student.pk).select_related("guardian"):
+        if not rel.is_current_on(ctx.today):
+            continue
+        rows.append(
+            ConsentRow(
+                guardian=rel.guardian,
+                choices=[(k, str(DataKind(k).label), latest.get((rel.guardian_id, k), default)) for k in CONSENT_KINDS],
+            )
+        )
+    return ConsentOverview(has_say=has_say, model=model, age=age, rows=rows)

@@ -179,3 +179,40 @@ def test_overrides_page_is_the_students(client, personas, persona, status) -> No
     assert response.status_code == status
     if status == 200:
         assert "Zorgen over de voortgang" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------------- consent
+
+
+@pytest.mark.parametrize(("persona", "status"), [(p, 200 if p == "student" else 404) for p in PAGE_ACCESS])
+def test_consent_page_is_the_students(client, personas, persona, status) -> None:
+    client.force_login(personas.user(persona))
+    assert client.get(reverse("portal:consent", args=[personas.student.pk])).status_code == status
+    response = client.post(
+        reverse("portal:consent", args=[personas.student.pk]), {"guardian": personas.parent.pk, "kinds": ["grades"]}
+    )
+    assert response.status_code == (302 if persona == "student" else 404)
+
+
+def test_an_adult_student_turns_a_parent_on(client, personas, grades) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    personas.student.date_of_birth = timezone.localdate() - dt.timedelta(days=365 * 19)
+    personas.student.save()
+    client.force_login(personas.user("parent"))
+    assert "8,8" not in client.get(reverse("portal:grades", args=[personas.student.pk])).content.decode()
+    client.force_login(personas.user("student"))
+    body = client.get(reverse("portal:consent", args=[personas.student.pk])).content.decode()
+    assert "Je bent 18 of ouder" in body
+    client.post(
+        reverse("portal:consent", args=[personas.student.pk]),
+        {"guardian": personas.parent.pk, "kinds": ["grades", "averages"]},
+    )
+    client.force_login(personas.user("parent"))
+    assert "8,8" in client.get(reverse("portal:grades", args=[personas.student.pk])).content.decode()
+    client.force_login(personas.user("student"))
+    client.post(reverse("portal:consent", args=[personas.student.pk]), {"guardian": personas.parent.pk})
+    client.force_login(personas.user("parent"))
+    assert "8,8" not in client.get(reverse("portal:grades", args=[personas.student.pk])).content.decode()
