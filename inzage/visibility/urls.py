@@ -1,5 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from inzage.visibility import views
 
 app_name = "visibility"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("uitleg/", views.explain_page, name="explain"),
+    path("beleid/", views.policy_page, name="policy"),
+    path("tijdlijn/", views.timeline_page, name="timeline"),
+    path("afspraken/<int:student_id>/", views.overrides_page, name="overrides"),
+]

@@ -1,0 +1,98 @@
+"""Student and parent pages: the grade overview, "laat mijn ouders dit zien", and the school's overrides.
+
+Thin views: resolve who asks (`viewer_for`), call one query or action, render. The engine decides everything.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from inzage.accounts.models import User
+from inzage.grades.models import Result
+from inzage.visibility import actions
+from inzage.visibility.kinds import DataKind
+from inzage.visibility.policy import context_for, item_from_result, viewer_for
+from inzage.visibility.queries import (
+    access_portal_student,
+    consent_overview,
+    grade_overview,
+    overrides_for_student,
+    portal_students,
+)
+
+
+@login_required
+def grades_index(request: HttpRequest) -> HttpResponse:
+    """One student: straight to their grades. Several children: a picker."""
+    viewer = viewer_for(request.user)
+    students = portal_students(viewer=viewer, at=timezone.now())
+    if len(students) == 1:
+        return redirect("portal:grades", student_id=students[0].pk)
+    return render(request, "portal/pick.html", {"students": students})
+
+
+@login_required
+def grades(request: HttpRequest, student_id: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
+    overview = grade_overview(viewer=viewer, student=student, at=now)
+    siblings = portal_students(viewer=viewer, at=now) if overview.audience == "guardian" else []
+    return render(request, "portal/grades.html", {"o": overview, "siblings": siblings})
+
+
+@login_required
+@require_POST
+def share(request: HttpRequest, student_id: int, result_id: int) -> HttpResponse:
+    """The student shares one of their own visible results with their guardians now."""
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
+    ctx = context_for(viewer=viewer, student_id=student.pk, at=now)
+    result = (
+        Result.objects.filter(pk=result_id, student_id=student.pk).select_related("column", "column__subject").first()
+    )
+    if ctx.audience != "student" or result is None or not ctx.decide(item_from_result(result)).visible:
+        raise Http404
+    actions.share_create(student=student, kind=DataKind.GRADES, item_id=result.pk, shared_by=request.user, at=now)
+    return redirect("portal:grades", student_id=student.pk)
+
+
+@login_required
+def overrides(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The student sees every decision of the school that opens or closes their data for their parents."""
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
+    if context_for(viewer=viewer, student_id=student.pk, at=now).audience != "student":
+        raise Http404
+    rows = overrides_for_student(viewer=viewer, student=student, at=now)
+    return render(request, "portal/overrides.html", {"student": student, "overrides": rows})
+
+
+@login_required
+def consent(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The student chooses, per parent and kind, what that parent may see (where the school's model gives a say)."""
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
+    overview = consent_overview(viewer=viewer, student=student, at=now)  # 404 unless the student themself
+    if request.method == "POST":
+        row = next((r for r in overview.rows if str(r.guardian.pk) == request.POST.get("guardian")), None)
+        if row is None:
+            raise Http404
+        wanted = set(request.POST.getlist("kinds"))
+        user = request.user
+        assert isinstance(user, User)
+        for granted in (True, False):
+            kinds = [k for k, _label, given in row.choices if (k in wanted) is granted and given is not granted]
+            if kinds:
+                actions.consent_record(
+                    student=student, guardian=row.guardian, kinds=kinds, granted=granted, recorded_by=user, at=now
+                )
+        return redirect("portal:consent", student_id=student.pk)
+    return render(request, "portal/consent.html", {"student": student, "o": overview})

@@ -1,0 +1,196 @@
+"""Writes of the visibility package: policy versions, overrides, consent, shares and information requests.
+
+Every action is keyword-only; its docstring says what the caller must have checked. Nothing is deleted: overrides are
+revoked, consent is a new row, policy changes are new versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Max
+
+from inzage.accounts.models import User
+from inzage.people.models import Guardian, GuardianRelation, Student
+from inzage.schools.models import CalendarRange, School
+from inzage.visibility.kinds import ALL_KINDS
+from inzage.visibility.models import Consent, InformationRequest, Override, PolicyVersion, Share
+from inzage.visibility.policy.document import PolicyError, PolicySpec, parse_policy
+
+
+def policy_check(*, school: School, text: str) -> PolicySpec:
+    """Parse a document and check it against the school's calendar (range codes must exist). Raises PolicyError."""
+    spec = parse_policy(text)
+    codes = set(CalendarRange.objects.filter(school=school).values_list("code", flat=True))
+    errors = [
+        f'windows[{i}].range: "{w.range}" is not a calendar range of this school'
+        for i, w in enumerate(spec.windows)
+        if w.range and w.range not in codes
+    ]
+    if errors:
+        raise PolicyError(errors)
+    return spec
+
+
+def policy_version_create(
+    *, school: School, text: str, created_by: User | None, at: dt.datetime, note: str = "", activate: bool = False
+) -> PolicyVersion:
+    """Store a new (draft or active) version of the school's policy. Caller checked the user is an administrator.
+
+    Raises PolicyError (nothing stored) when the document is invalid.
+    """
+    policy_check(school=school, text=text)
+    # The number is computed from the existing versions: lock the school's versions so two admins saving at once
+    # get distinct numbers (the unique constraint would otherwise reject one of them).
+    with transaction.atomic():
+        list(PolicyVersion.objects.select_for_update().filter(school=school).values_list("pk", flat=True))
+        number = (PolicyVersion.objects.filter(school=school).aggregate(n=Max("number"))["n"] or 0) + 1
+        return PolicyVersion.objects.create(
+            school=school,
+            number=number,
+            text=text,
+            note=note,
+            created_at=at,
+            created_by=created_by,
+            activated_at=at if activate else None,
+            activated_by=created_by if activate else None,
+        )
+
+
+def policy_version_activate(*, version: PolicyVersion, activated_by: User | None, at: dt.datetime) -> PolicyVersion:
+    """Put a stored version in force. Caller checked the user is an administrator of the version's school.
+
+    Activating an older version again stores it as a new version, so "the latest activated" stays the one in force
+    and the history shows the roll-back.
+    """
+    policy_check(school=version.school, text=version.text)
+    newest = PolicyVersion.objects.filter(school_id=version.school_id).aggregate(n=Max("number"))["n"]
+    if version.activated_at is not None or version.number != newest:
+        return policy_version_create(
+            school=version.school,
+            text=version.text,
+            created_by=activated_by,
+            at=at,
+            note=f"v{version.number} opnieuw geactiveerd",
+            activate=True,
+        )
+    version.activated_at = at
+    version.activated_by = activated_by
+    version.save(update_fields=["activated_at", "activated_by"])
+    return version
+
+
+def override_create(
+    *,
+    student: Student,
+    guardian: Guardian | None,
+    effect: str,
+    kinds: Iterable[str],
+    starts_on: dt.date,
+    until: dt.date | None,
+    reason: str,
+    created_by: User,
+    at: dt.datetime,
+) -> Override:
+    """Open or close kinds for a guardian (None: all guardians) of the student. Caller checked the user is the
+    student's mentor or coordinator (`may_manage_overrides`)."""
+    kinds = sorted(set(kinds))
+    if not kinds or not set(kinds) <= ALL_KINDS:
+        raise ValueError("unknown or no data kinds")
+    if effect not in (Override.Effect.OPEN, Override.Effect.CLOSE):
+        raise ValueError("effect must be open or close")
+    if not reason.strip():
+        raise ValueError("an override needs a reason")
+    if guardian is not None and not GuardianRelation.objects.filter(guardian=guardian, student=student).exists():
+        raise ValueError("the guardian is not related to the student")
+    return Override.objects.create(
+        school_id=student.school_id,
+        student=student,
+        guardian=guardian,
+        effect=effect,
+        kinds=kinds,
+        starts_on=starts_on,
+        until=until,
+        reason=reason.strip(),
+        created_at=at,
+        created_by=created_by,
+    )
+
+
+def override_revoke(*, override: Override, revoked_by: User, at: dt.datetime) -> Override:
+    """End an override now (kept for history). Caller checked the user may manage the student's overrides."""
+    if override.revoked_at is None:
+        override.revoked_at = at
+        override.revoked_by = revoked_by
+        override.save(update_fields=["revoked_at", "revoked_by"])
+    return override
+
+
+def consent_record(
+    *, student: Student, guardian: Guardian, kinds: Iterable[str], granted: bool, recorded_by: User, at: dt.datetime
+) -> list[Consent]:
+    """Record the student's choice for one guardian and kinds. Caller checked the user is the student."""
+    kinds = sorted(set(kinds))
+    if not set(kinds) <= ALL_KINDS:
+        raise ValueError("unknown data kind")
+    # One choice covering several kinds is one decision: all rows or none.
+    with transaction.atomic():
+        return [
+            Consent.objects.create(
+                school_id=student.school_id,
+                student=student,
+                guardian=guardian,
+                kind=kind,
+                granted=granted,
+                recorded_at=at,
+                recorded_by=recorded_by,
+            )
+            for kind in kinds
+        ]
+
+
+def share_create(*, student: Student, kind: str, item_id: int, shared_by: User, at: dt.datetime) -> Share:
+    """ "Laat mijn ouders dit zien": share one item with the guardians now. Caller checked the user is the student
+    and the item is the student's own and visible to them."""
+    share, _ = Share.objects.get_or_create(
+        student=student,
+        kind=kind,
+        item_id=item_id,
+        defaults={"school_id": student.school_id, "shared_at": at, "shared_by": shared_by},
+    )
+    return share
+
+
+def information_request_create(
+    *, relation: GuardianRelation, kinds: Iterable[str], requested_on: dt.date
+) -> InformationRequest:
+    """Record a request for information by a guardian without custody. Caller checked the relation is theirs."""
+    return InformationRequest.objects.create(
+        school_id=relation.school_id, relation=relation, kinds=sorted(set(kinds)), requested_on=requested_on
+    )
+
+
+def information_request_decide(
+    *,
+    request: InformationRequest,
+    granted: bool,
+    reason: str,
+    custodial_parent_told_on: dt.date | None,
+    decided_by: User,
+    at: dt.datetime,
+) -> InformationRequest:
+    """Grant or refuse a request. Caller checked the user is a coordinator or administrator of the school.
+
+    A refusal needs a reason (law); a grant takes effect only once the custodial parent was told.
+    """
+    if not granted and not reason.strip():
+        raise ValueError("a refusal needs a reason")
+    request.status = InformationRequest.Status.GRANTED if granted else InformationRequest.Status.REFUSED
+    request.reason = reason.strip()
+    request.custodial_parent_told_on = custodial_parent_told_on
+    request.decided_at = at
+    request.decided_by = decided_by
+    request.save()
+    return request

@@ -1,0 +1,92 @@
+"""Derived values (averages, report grades) that never leak: computed only from the results the viewer may see.
+
+The averaging itself belongs to the grades package (`inzage.grades.averages.weighted_average`); until that module is
+present in this branch a minimal weighted mean stands in (same inputs: results with their column loaded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from inzage.visibility.kinds import DataKind
+from inzage.visibility.policy import Decision, Item, Viewer, context_for, visible_results
+
+ALWAYS_RELEASED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _local_weighted_average(results: Iterable[Any], *, dossier: str = "progress") -> Decimal | None:
+    """Stand-in weighted mean: numeric, normal, not retracted results; None when nothing counts."""
+    total = Decimal(0)
+    weights = Decimal(0)
+    for r in results:
+        weight = r.column.weight if dossier == "progress" else r.column.exam_weight
+        if r.value is None or r.status != "normal" or r.retracted_at or r.column.retracted_at or not weight:
+            continue
+        total += r.value * weight
+        weights += weight
+    if not weights:
+        return None
+    return (total / weights).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _averaging() -> Callable[..., Decimal | None]:
+    try:
+        from inzage.grades.averages import weighted_average  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return _local_weighted_average
+    return weighted_average  # type: ignore[no-any-return,unused-ignore]
+
+
+@dataclass(frozen=True)
+class SubjectAverage:
+    subject_id: int
+    subject: str
+    subject_name: str
+    average: Decimal | None
+    counted: int  # results that went in (all visible to the viewer)
+    decision: Decision  # the decision on the averages kind for this viewer
+
+
+def average_item(*, student_id: int, subject_id: int, group_id: int | None = None) -> Item:
+    """The item standing for one subject's average of one student (released as soon as its inputs are); the group
+    is given when all its inputs come from one teaching group (so that group's teacher may see it)."""
+    return Item(
+        kind=DataKind.AVERAGES, id=subject_id, student_id=student_id, released_at=ALWAYS_RELEASED, group_id=group_id
+    )
+
+
+def visible_averages(
+    *, viewer: Viewer, student: Any, at: dt.datetime, results: list[Any] | None = None
+) -> list[SubjectAverage]:
+    """Per subject, the average of the results this viewer may see at `at`; a subject whose averages the viewer
+    may not see is left out. Pass `results` when the caller already has `visible_results(...)` evaluated."""
+    if results is None:
+        results = list(visible_results(viewer=viewer, student=student, at=at))
+    ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
+    by_subject: dict[int, list[Any]] = {}
+    for r in results:
+        by_subject.setdefault(r.column.subject_id, []).append(r)
+    average = _averaging()
+    out = []
+    for subject_id, rows in sorted(by_subject.items(), key=lambda kv: kv[1][0].column.subject.name):
+        groups = {r.column.teaching_group_id for r in rows}
+        group_id = groups.pop() if len(groups) == 1 else None
+        decision = ctx.decide(average_item(student_id=student.pk, subject_id=subject_id, group_id=group_id))
+        if not decision.visible:
+            continue
+        subject = rows[0].column.subject
+        out.append(
+            SubjectAverage(
+                subject_id=subject_id,
+                subject=subject.code,
+                subject_name=subject.name,
+                average=average(rows),
+                counted=len(rows),
+                decision=decision,
+            )
+        )
+    return out

@@ -1,0 +1,592 @@
+"""The visibility engine: one decision per (viewer, item, instant), and the same answer as a queryset filter.
+
+How it works. For one viewer, one student and one instant, `Context` works out everything that does not depend on
+the item (the viewer's relation to the student, court orders, overrides, consent, the calendar window in force, the
+release cutoffs). Per data kind it then builds a `Gate`: an ordered list of clauses, each "if <predicate on the item>
+then <decision>", the first match deciding. The predicates are few (wrong student, retracted, held back, released by
+a cutoff, shared, in one of these groups) and each one can both test an `Item` in Python and compile to a Django `Q`
+on a model's fields. `decide` walks the clauses for one item; `filter_items` compiles the same clauses into one
+`Q` ("clause i matches and no earlier clause matches", OR-ed over the clauses that show). Because both read the same
+clause list, they cannot drift apart; a hypothesis test checks it anyway.
+
+Precedence (docs/visibility.md has the table): see `_guardian_clauses`, `_student_clauses`, `_staff_clauses`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
+
+from inzage.people.models import GuardianRelation
+from inzage.schools.calendar import SchoolCalendar
+from inzage.visibility.kinds import ALL_KINDS, DataKind
+from inzage.visibility.policy import moments
+from inzage.visibility.policy.document import PolicySpec, Window
+from inzage.visibility.policy.facts import StudentFacts, Viewer, load_facts
+from inzage.visibility.policy.messages import explain
+
+# ------------------------------------------------------------------------------------------------ items, decisions
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One piece of student data as the engine sees it.
+
+    `released_at` is when the item was released to its student before publication moments (for a result:
+    max(column.release_at, result.entered_at)); None means held back. Kinds without a release step (timetable,
+    attendance...) use the moment the data was recorded.
+    """
+
+    kind: str
+    id: int
+    student_id: int
+    released_at: dt.datetime | None
+    subject: str = ""
+    subject_name: str = ""
+    group_id: int | None = None
+    period_id: int | None = None
+    date: dt.date | None = None
+    retracted: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Visible or not, why (reason code, explanation in Dutch and English), the rule that decided, and when the item
+    becomes visible for this viewer where the release rules know it."""
+
+    visible: bool
+    reason: str
+    rule: str
+    visible_from: dt.datetime | None = None
+    params: tuple[tuple[str, Any], ...] = ()  # fill the explanation in; formatted only when someone reads it
+
+    @property
+    def explanation_nl(self) -> str:
+        return explain(self.reason, **dict(self.params), moment=self.visible_from)[0]
+
+    @property
+    def explanation_en(self) -> str:
+        return explain(self.reason, **dict(self.params), moment=self.visible_from)[1]
+
+    @property
+    def explanation(self) -> str:
+        return self.explanation_en if (get_language() or "nl").startswith("en") else self.explanation_nl
+
+
+@dataclass(frozen=True)
+class ItemFields:
+    """Where a model keeps the fields the engine needs, as ORM paths (for `filter_items`)."""
+
+    kind: str
+    release: tuple[str, ...]
+    student: str = "student_id"
+    id: str = "pk"
+    retracted: tuple[str, ...] = ()
+    group: str | None = None
+
+
+RESULT_FIELDS = ItemFields(
+    kind=DataKind.GRADES,
+    release=("column__release_at", "entered_at"),
+    retracted=("retracted_at", "column__retracted_at"),
+    group="column__teaching_group_id",
+)
+
+
+def item_from_result(result: Any) -> Item:
+    """The engine's view of a grades.Result (with its column and subject loaded: select_related)."""
+    column = result.column
+    released: dt.datetime | None = None
+    if column.release_at is not None and result.entered_at is not None:
+        released = max(column.release_at, result.entered_at)
+    return Item(
+        kind=DataKind.GRADES,
+        id=result.pk,
+        student_id=result.student_id,
+        released_at=released,
+        subject=column.subject.code,
+        subject_name=column.subject.name,
+        group_id=column.teaching_group_id,
+        period_id=column.period_id,
+        date=column.date,
+        retracted=result.retracted_at is not None or column.retracted_at is not None,
+        label=column.name,
+    )
+
+
+# ------------------------------------------------------------------------------------------------------ predicates
+
+_NOTHING = Q(pk__in=[])
+
+
+class Pred:
+    """A predicate on an item, testable in Python and compilable to a Q. `const` is True/False when it is one."""
+
+    const: bool | None = None
+
+    def test(self, item: Item) -> bool:
+        raise NotImplementedError
+
+    def q(self, f: ItemFields) -> Q:
+        raise NotImplementedError
+
+
+class Const(Pred):
+    def __init__(self, value: bool) -> None:
+        self.const = value
+
+    def test(self, item: Item) -> bool:
+        return bool(self.const)
+
+    def q(self, f: ItemFields) -> Q:
+        return Q() if self.const else _NOTHING
+
+
+ALWAYS = Const(True)
+NEVER = Const(False)
+
+
+class WrongStudent(Pred):
+    def __init__(self, student_id: int) -> None:
+        self.student_id = student_id
+
+    def test(self, item: Item) -> bool:
+        return item.student_id != self.student_id
+
+    def q(self, f: ItemFields) -> Q:
+        return ~Q(**{f.student: self.student_id})
+
+
+class Retracted(Pred):
+    def test(self, item: Item) -> bool:
+        return item.retracted
+
+    def q(self, f: ItemFields) -> Q:
+        if not f.retracted:
+            return _NOTHING
+        out = Q()
+        for path in f.retracted:
+            out |= Q(**{f"{path}__isnull": False})
+        return out
+
+
+class Held(Pred):
+    def test(self, item: Item) -> bool:
+        return item.released_at is None
+
+    def q(self, f: ItemFields) -> Q:
+        out = Q()
+        for path in f.release:
+            out |= Q(**{f"{path}__isnull": True})
+        return out
+
+
+class ReleasedBy(Pred):
+    """The item's release instant (the max of its release fields) is within the cutoff."""
+
+    def __init__(self, cutoff: moments.Cutoff | None) -> None:
+        self.cutoff = cutoff
+        if cutoff is None:
+            self.const = False
+
+    def test(self, item: Item) -> bool:
+        return self.cutoff is not None and item.released_at is not None and self.cutoff.admits(item.released_at)
+
+    def q(self, f: ItemFields) -> Q:
+        if self.cutoff is None:
+            return _NOTHING
+        op = "lte" if self.cutoff.inclusive else "lt"
+        out = Q()
+        for path in f.release:
+            out &= Q(**{f"{path}__isnull": False, f"{path}__{op}": self.cutoff.at})
+        return out
+
+
+class NotReleasedBy(ReleasedBy):
+    def __init__(self, cutoff: moments.Cutoff | None) -> None:
+        super().__init__(cutoff)
+        self.const = True if cutoff is None else None
+
+    def test(self, item: Item) -> bool:
+        return not super().test(item)
+
+    def q(self, f: ItemFields) -> Q:
+        return Q() if self.cutoff is None else ~super().q(f)
+
+
+class IdIn(Pred):
+    def __init__(self, ids: Iterable[int]) -> None:
+        self.ids = frozenset(ids)
+        if not self.ids:
+            self.const = False
+
+    def test(self, item: Item) -> bool:
+        return item.id in self.ids
+
+    def q(self, f: ItemFields) -> Q:
+        return Q(**{f"{f.id}__in": sorted(self.ids)}) if self.ids else _NOTHING
+
+
+class GroupIn(Pred):
+    def __init__(self, ids: Iterable[int]) -> None:
+        self.ids = frozenset(ids)
+        if not self.ids:
+            self.const = False
+
+    def test(self, item: Item) -> bool:
+        return item.group_id is not None and item.group_id in self.ids
+
+    def q(self, f: ItemFields) -> Q:
+        if not self.ids or not f.group:
+            return _NOTHING
+        return Q(**{f"{f.group}__in": sorted(self.ids)})
+
+
+# ------------------------------------------------------------------------------------------------------ the gate
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    pred: Pred
+    decision: Decision
+    visible_from: str = ""  # "student" / "guardian": compute the item's moment for a hidden decision
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The ordered clauses for one kind in one context; the first clause whose predicate holds decides."""
+
+    clauses: tuple[Clause, ...]
+
+    def q(self, f: ItemFields) -> Q:
+        shown = _NOTHING
+        shown_any = False
+        earlier = Q()
+        for clause in self.clauses:
+            if clause.decision.visible:
+                shown = (earlier & clause.pred.q(f)) if not shown_any else shown | (earlier & clause.pred.q(f))
+                shown_any = True
+            if clause.pred.const is True:
+                break
+            earlier &= ~clause.pred.q(f)
+        return shown
+
+
+def _decision(visible: bool, reason: str, rule: str, **params: Any) -> Decision:
+    return Decision(visible=visible, reason=reason, rule=rule, params=tuple(sorted(params.items())))
+
+
+class _Builder:
+    """Collects clauses, dropping those that can never match and everything after one that always matches."""
+
+    def __init__(self) -> None:
+        self.clauses: list[Clause] = []
+        self.closed = False
+
+    def add(self, pred: Pred, decision: Decision, visible_from: str = "") -> None:
+        if self.closed or pred.const is False:
+            return
+        self.clauses.append(Clause(pred, decision, visible_from))
+        if pred.const is True:
+            self.closed = True
+
+    def always(self, decision: Decision) -> None:
+        self.add(ALWAYS, decision)
+
+    def gate(self) -> Gate:
+        if not self.closed:  # fail closed: a gate that falls through hides
+            self.always(_decision(False, "no_rule", "engine"))
+        return Gate(tuple(self.clauses))
+
+
+# ------------------------------------------------------------------------------------------------------- context
+
+
+@dataclass
+class Context:
+    """Everything item-independent for one viewer, one student and one instant. Build with `context_for`."""
+
+    viewer: Viewer
+    facts: StudentFacts | None
+    at: dt.datetime
+    audience: str  # "student", "guardian", "staff" or "none"
+    relation: GuardianRelation | None = None
+    _gates: dict[str, Gate] = field(default_factory=dict)
+    _moment_decisions: dict[tuple[int, dt.datetime], Decision] = field(default_factory=dict)
+
+    # -- derived, item-independent facts
+    @property
+    def policy(self) -> PolicySpec:
+        assert self.facts is not None
+        return self.facts.policy
+
+    @property
+    def calendar(self) -> SchoolCalendar:
+        assert self.facts is not None
+        return self.facts.calendar
+
+    @property
+    def today(self) -> dt.date:
+        return self.calendar.local_date(self.at)
+
+    @property
+    def student_id(self) -> int:
+        assert self.facts is not None
+        return self.facts.student.pk
+
+    def age(self) -> int:
+        assert self.facts is not None
+        return self.facts.student.age_on(self.today)
+
+    def publication_for(self, kind: str) -> Any:
+        pub = self.policy.publication
+        return pub if pub.times and kind in pub.kinds else None
+
+    def window(self, audience: str, kind: str) -> tuple[int, Window, dt.date, dt.date] | None:
+        """The calendar window for an audience and kind in force today (most specific wins), with its dates."""
+        assert self.facts is not None
+        return self.facts.window_on(audience, kind, self.today)
+
+    # -- the decision
+    def gate(self, kind: str) -> Gate:
+        gate = self._gates.get(kind)
+        if gate is None:
+            gate = self._build_gate(kind)
+            self._gates[kind] = gate
+        return gate
+
+    def decide(self, item: Item) -> Decision:
+        """The decision for one item (of any student: another student's item is "not found")."""
+        if item.kind not in ALL_KINDS:
+            return _decision(False, "unknown_kind", "engine")
+        for clause in self.gate(item.kind).clauses:
+            if clause.pred.test(item):
+                if clause.visible_from and not clause.decision.visible:
+                    return self._with_moment(clause, item)
+                return clause.decision
+        return _decision(False, "no_rule", "engine")  # unreachable: gates end with an always-clause
+
+    def filter(self, queryset: QuerySet[Any], fields: ItemFields) -> QuerySet[Any]:
+        """The queryset narrowed to the items this viewer may see now: the same clauses as `decide`."""
+        return queryset.filter(self.gate(fields.kind).q(fields))
+
+    def _with_moment(self, clause: Clause, item: Item) -> Decision:
+        if item.released_at is None:
+            return clause.decision
+        pub = self.publication_for(item.kind)
+        moment = moments.student_moment(self.calendar, pub, item.released_at)
+        if moment is not None and clause.visible_from == "guardian":
+            moment = moments.guardian_moment(self.calendar, pub, self.policy.student_first.school_days, moment)
+        if moment is None:
+            return clause.decision
+        # Many items share a moment (17:00 on a day, the start of a school day): one Decision per moment.
+        key = (id(clause), moment)
+        cached = self._moment_decisions.get(key)
+        if cached is None:
+            cached = replace(clause.decision, visible_from=moment.astimezone(self.calendar.timezone))
+            self._moment_decisions[key] = cached
+        return cached
+
+    def _build_gate(self, kind: str) -> Gate:
+        b = _Builder()
+        if self.facts is None or self.audience == "none":
+            b.always(_decision(False, "not_related", "relation"))
+            return b.gate()
+        b.add(WrongStudent(self.student_id), _decision(False, "not_related", "relation"))
+        b.add(Retracted(), _decision(False, "retracted", "release"))
+        if self.audience == "student":
+            self._student_clauses(b, kind)
+        elif self.audience == "guardian":
+            self._guardian_clauses(b, kind)
+        else:
+            self._staff_clauses(b, kind)
+        return b.gate()
+
+    def _release_clauses(self, b: _Builder, kind: str, moment: str = "student") -> moments.Cutoff | None:
+        pub = self.publication_for(kind)
+        cutoff = moments.student_cutoff(self.calendar, pub, self.at)
+        b.add(Held(), _decision(False, "held_back", "release"))
+        b.add(
+            NotReleasedBy(cutoff),
+            _decision(False, "publication" if pub else "not_released", "publication" if pub else "release"),
+            visible_from=moment,
+        )
+        return cutoff
+
+    def _window_clause(self, b: _Builder, audience: str, kind: str) -> Window | None:
+        """Adds the closing clause of a closed window; returns the open window in force, if any."""
+        found = self.window(audience, kind)
+        if found is None:
+            return None
+        index, window, start, end = found
+        if window.effect == "open":
+            return window
+        b.always(_decision(False, "window_closed", f"windows[{index}]", label=window.label, start=start, end=end))
+        return None
+
+    def _student_clauses(self, b: _Builder, kind: str) -> None:
+        self._release_clauses(b, kind)
+        found = self.window("students", kind)
+        if found is not None:
+            index, window, start, end = found
+            visible = window.effect == "open"
+            b.always(
+                _decision(
+                    visible,
+                    "window_open" if visible else "window_closed",
+                    f"windows[{index}]",
+                    label=window.label,
+                    start=start,
+                    end=end,
+                )
+            )
+        visible = kind in self.policy.students
+        b.always(_decision(visible, "base_visible" if visible else "base_hidden", "base.students", kind=kind))
+
+    def _guardian_clauses(self, b: _Builder, kind: str) -> None:
+        assert self.facts is not None and self.relation is not None
+        facts, relation, today = self.facts, self.relation, self.today
+        court = facts.court_restriction(relation.pk, kind, today)
+        if court is not None:
+            b.always(_decision(False, "court_restriction", f"court_restriction#{court.pk}"))
+            return
+        sf_applies = self.policy.student_first.school_days > 0 and kind in self.policy.student_first.kinds
+        self._release_clauses(b, kind, "guardian" if sf_applies else "student")
+        request = facts.granted_request(relation.pk, kind, self.at)
+        minor = self.age() < 18
+        if kind == DataKind.PERIOD_REPORT and minor and (relation.has_gezag or request is not None):
+            rule = "legal_floor" if relation.has_gezag else f"information_request#{request.pk if request else ''}"
+            b.always(_decision(True, "legal_floor", rule))
+            return
+        if relation.custody == GuardianRelation.Custody.WITHOUT_GEZAG and request is None:
+            b.always(_decision(False, "no_custody", "custody"))
+            return
+        override = facts.override_for(relation.guardian_id, kind, today, self.at)
+        if override is not None:
+            visible = override.effect == "open"
+            b.always(
+                _decision(
+                    visible,
+                    "override_open" if visible else "override_close",
+                    f"override#{override.pk}",
+                    until=override.until,
+                )
+            )
+            return
+        age = self.age()
+        model = self.policy.consent.model
+        student_has_say = age >= 18 or model == "always" or (model == "from_16" and age >= 16)
+        if student_has_say:
+            given = facts.consent(relation.guardian_id, kind, self.at)
+            if given is None:
+                given = self.policy.consent.default_before_18 if age < 18 else False
+            if not given:
+                b.always(_decision(False, "no_consent_adult" if age >= 18 else "no_consent", f"consent.{model}"))
+                return
+        sf = self.policy.student_first
+        shared = IdIn(facts.shared_ids(kind, self.at))
+        shared_decision = _decision(True, "shared", "share")
+        found = self.window("guardians", kind)
+        open_window: Window | None = None
+        if found is not None:
+            index, window, start, end = found
+            if window.effect == "close":
+                if sf.share_opens_closed_window:
+                    b.add(shared, shared_decision)
+                b.always(
+                    _decision(False, "window_closed", f"windows[{index}]", label=window.label, start=start, end=end)
+                )
+                return
+            open_window = window
+        if sf.school_days > 0 and kind in sf.kinds:
+            b.add(shared, shared_decision)
+            cutoff = moments.guardian_cutoff(self.calendar, self.publication_for(kind), sf.school_days, self.at)
+            b.add(
+                NotReleasedBy(cutoff),
+                _decision(False, "student_first", "student_first", days=sf.school_days),
+                visible_from="guardian",
+            )
+        if open_window is not None:
+            assert found is not None
+            index, window, start, end = found
+            b.always(_decision(True, "window_open", f"windows[{index}]", label=window.label, start=start, end=end))
+            return
+        visible = kind in self.policy.guardians
+        b.always(_decision(visible, "base_visible" if visible else "base_hidden", "base.guardians", kind=kind))
+
+    def _staff_clauses(self, b: _Builder, kind: str) -> None:
+        assert self.facts is not None
+        roles = self.facts.staff_roles_for(self.viewer, self.today)
+        for role in roles:
+            if kind in self.policy.staff.get(role, frozenset()):
+                b.always(_decision(True, "staff_role", f"staff.{role}", role=role))
+                return
+        groups = self.facts.student_group_ids & self.viewer.group_ids
+        if groups and kind in self.policy.staff.get("teacher", frozenset()):
+            b.add(GroupIn(groups), _decision(True, "staff_teacher", "staff.teacher"))
+            b.always(_decision(False, "staff_other_group", "staff.teacher"))
+            return
+        if roles or groups:
+            b.always(_decision(False, "staff_kind", "staff", kind=kind))
+        else:
+            b.always(_decision(False, "not_related", "relation"))
+
+
+def context_for(*, viewer: Viewer, student_id: int, at: dt.datetime) -> Context:
+    """The context for a viewer, a student and an instant; cached on the viewer (one per request)."""
+    if at.tzinfo is None:
+        raise ValueError("the instant must be timezone-aware")
+    key = (student_id, at)
+    cached = viewer.contexts.get(key)
+    if cached is not None:
+        return cached
+    facts = viewer.facts.get(student_id)
+    if facts is None and student_id not in viewer.facts:
+        facts = load_facts(viewer=viewer, student_id=student_id)
+        viewer.facts[student_id] = facts
+    ctx = _make_context(viewer, facts, at)
+    viewer.contexts[key] = ctx
+    return ctx
+
+
+def _make_context(viewer: Viewer, facts: StudentFacts | None, at: dt.datetime) -> Context:
+    if facts is None:
+        return Context(viewer=viewer, facts=None, at=at, audience="none")
+    today = facts.calendar.local_date(at)
+    if viewer.student_id == facts.student.pk:
+        return Context(viewer=viewer, facts=facts, at=at, audience="student")
+    relation = facts.relation
+    if relation is not None and relation.is_current_on(today):
+        return Context(viewer=viewer, facts=facts, at=at, audience="guardian", relation=relation)
+    if viewer.staff_id is not None:
+        return Context(viewer=viewer, facts=facts, at=at, audience="staff")
+    return Context(viewer=viewer, facts=facts, at=at, audience="none")
+
+
+# ------------------------------------------------------------------------------------------------------ the API
+
+
+def decide(*, viewer: Viewer, item: Item, at: dt.datetime) -> Decision:
+    """May this viewer see this item at this instant, and why."""
+    return context_for(viewer=viewer, student_id=item.student_id, at=at).decide(item)
+
+
+def filter_items(
+    *, viewer: Viewer, student_id: int, at: dt.datetime, queryset: QuerySet[Any], fields: ItemFields
+) -> QuerySet[Any]:
+    """The queryset of one student's items narrowed to what the viewer may see at the instant."""
+    return context_for(viewer=viewer, student_id=student_id, at=at).filter(queryset, fields)
+
+
+def visible_results(*, viewer: Viewer, student: Any, at: dt.datetime) -> QuerySet[Any]:
+    """One student's results this viewer may see at the instant (with column and subject joined)."""
+    from inzage.grades.models import Result
+
+    queryset = Result.objects.filter(student_id=student.pk).select_related("column", "column__subject")
+    return filter_items(viewer=viewer, student_id=student.pk, at=at, queryset=queryset, fields=RESULT_FIELDS)

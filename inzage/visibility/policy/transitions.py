@@ -1,0 +1,81 @@
+"""Moments at which items become visible for a viewer (for notifications: "new grade visible", not "grade entered").
+
+Visibility only changes at a known set of instants: release and publication moments, student-first moments, window
+edges, override/consent/share/request times, court-order edges, birthdays and relation edges. We collect those
+candidates and ask the engine at each one, so the answer is the engine's own, never a re-implementation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from inzage.visibility.policy import moments
+from inzage.visibility.policy.engine import Decision, Item, context_for
+from inzage.visibility.policy.facts import Viewer
+
+
+@dataclass(frozen=True)
+class Transition:
+    at: dt.datetime
+    item: Item
+    decision: Decision
+
+
+def _candidates(ctx, items: list[Item], start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    facts = ctx.facts
+    cal = facts.calendar
+    policy = facts.policy
+    out: set[dt.datetime] = set()
+    for it in items:
+        if it.released_at is None:
+            continue
+        out.add(it.released_at)
+        moment = moments.student_moment(cal, ctx.publication_for(it.kind), it.released_at)
+        if moment is not None:
+            out.add(moment)
+            if policy.student_first.school_days:
+                g = moments.guardian_moment(cal, ctx.publication_for(it.kind), policy.student_first.school_days, moment)
+                if g is not None:
+                    out.add(g)
+    for w in policy.windows:
+        for s, e in facts._spans(w):
+            out.update((cal.start_of_day(s), cal.end_of_day(e)))
+    for o in facts.overrides:
+        out.update(x for x in (o.created_at, o.revoked_at, cal.start_of_day(o.starts_on)) if x)
+        if o.until:
+            out.add(cal.end_of_day(o.until))
+    out.update(c[3] for c in facts.consents)
+    out.update(s[2] for s in facts.shares)
+    out.update(r.decided_at for r in facts.requests if r.decided_at)
+    for c in facts.court:
+        out.add(cal.start_of_day(c.effective_from))
+        if c.effective_until:
+            out.add(cal.end_of_day(c.effective_until))
+    born = facts.student.date_of_birth
+    for age in (16, 18):
+        try:
+            out.add(cal.start_of_day(born.replace(year=born.year + age)))
+        except ValueError:  # 29 February
+            out.add(cal.start_of_day(dt.date(born.year + age, 3, 1)))
+    return sorted(t for t in out if start < t <= end)
+
+
+def transitions(
+    *, viewer: Viewer, student_id: int, items: list[Item], start: dt.datetime, end: dt.datetime
+) -> list[Transition]:
+    """Every moment in (start, end] at which one of the items becomes visible to the viewer (again)."""
+    ctx = context_for(viewer=viewer, student_id=student_id, at=start)
+    if ctx.facts is None:
+        return []
+    visible = {(it.kind, it.id): ctx.decide(it).visible for it in items}
+    out: list[Transition] = []
+    for at in _candidates(ctx, items, start, end):
+        now = context_for(viewer=viewer, student_id=student_id, at=at)
+        for it in items:
+            decision = now.decide(it)
+            key = (it.kind, it.id)
+            if decision.visible and not visible[key]:
+                out.append(Transition(at=at, item=it, decision=decision))
+            visible[key] = decision.visible
+    return out

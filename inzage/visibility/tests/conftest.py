@@ -1,0 +1,79 @@
+"""Helpers for the visibility tests: school-time instants, results with release times, policies from TOML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from inzage.grades.models import AssessmentKind, Column, Result
+from inzage.people.models import Student
+from inzage.schools.models import Period, TeachingGroup
+from inzage.visibility import actions
+from inzage.visibility.models import PolicyVersion
+
+AMS = ZoneInfo("Europe/Amsterdam")
+_codes = itertools.count()
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    """An instant in school time (Europe/Amsterdam)."""
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=AMS)
+
+
+def make_result(
+    *,
+    student: Student,
+    group: TeachingGroup,
+    period: Period,
+    release_at: dt.datetime | None,
+    entered_at: dt.datetime | None,
+    value: str = "7.5",
+    retracted: bool = False,
+    column: Column | None = None,
+) -> Result:
+    """A result in a (new) column of the group; release_at None means the column is held back."""
+    if column is None:
+        kind, _ = AssessmentKind.objects.get_or_create(school=group.school, code="toets", defaults={"name": "toets"})
+        code = f"T{next(_codes)}"
+        column = Column.objects.create(
+            school=group.school,
+            teaching_group=group,
+            subject=group.subject,
+            period=period,
+            kind=kind,
+            name=f"Toets {code}",
+            code=code,
+            date=(release_at or entered_at or local(2025, 9, 1)).date(),
+            release_mode=Column.ReleaseMode.HELD if release_at is None else Column.ReleaseMode.AT,
+            release_at=release_at,
+        )
+    return Result.objects.create(
+        school=group.school,
+        column=column,
+        student=student,
+        value=value,
+        entered_at=entered_at,
+        updated_at=entered_at,
+        retracted_at=local(2030, 1, 1) if retracted else None,
+    )
+
+
+def set_policy(school, text: str, *, at: dt.datetime | None = None) -> PolicyVersion:
+    """Store and activate a policy document for the school."""
+    return actions.policy_version_create(
+        school=school, text=text, created_by=None, at=at or local(2024, 8, 1), activate=True
+    )
+
+
+@pytest.fixture
+def result_factory(personas):
+    def build(**kwargs) -> Result:
+        kwargs.setdefault("student", personas.student)
+        kwargs.setdefault("group", personas.group)
+        kwargs.setdefault("period", personas.periods[0])
+        return make_result(**kwargs)
+
+    return build

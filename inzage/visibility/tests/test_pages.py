@@ -1,0 +1,195 @@
+"""Explain, policy and timeline pages with every persona."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from inzage.testing import factories as f
+from inzage.testing.personas import Personas
+from inzage.visibility.models import PolicyVersion
+from inzage.visibility.tests.conftest import local, make_result, set_policy
+
+EXPLAIN_ACCESS = {"mentor": 200, "admin": 200}
+POLICY_ACCESS = {"admin": 200}
+TIMELINE_ACCESS = {"mentor": 200, "teacher": 200, "other_teacher": 200, "admin": 200}
+
+
+@pytest.mark.parametrize("persona", Personas.PERSONA_NAMES)
+def test_explain_page_access(client, personas, persona) -> None:
+    client.force_login(personas.user(persona))
+    response = client.get(reverse("visibility:explain"), {"student": personas.student.student_number})
+    assert response.status_code == EXPLAIN_ACCESS.get(persona, 404)
+
+
+def test_explain_page_answers_for_a_parent_at_a_date(client, personas) -> None:
+    set_policy(personas.school, 'format = 1\n[publication]\ntimes = ["17:00"]\n')
+    make_result(
+        student=personas.student,
+        group=personas.group,
+        period=personas.periods[0],
+        release_at=local(2025, 11, 14, 18),
+        entered_at=local(2025, 11, 14, 18),
+        value="3.3",
+    )
+    client.force_login(personas.user("mentor"))
+    body = client.get(
+        reverse("visibility:explain"),
+        {
+            "student": personas.student.student_number,
+            "viewer": personas.user("parent").username,
+            "at": "2025-11-15T10:00",
+        },
+    ).content.decode()
+    assert "Zichtbaar vanaf 17-11-2025 17:00 (vast publicatiemoment)." in body
+    assert "3,3" not in body and "3.3" not in body  # explains, never shows a value
+    assert "17-11-2025 17:00: grades" in body  # the upcoming transition
+
+
+def test_explain_page_refuses_another_schools_viewer(client, personas) -> None:
+    stranger = f.UserFactory()
+    client.force_login(personas.user("admin"))
+    response = client.get(
+        reverse("visibility:explain"), {"student": personas.student.student_number, "viewer": stranger.username}
+    )
+    assert response.status_code == 200
+    assert response.context.get("rows") is None
+
+
+@pytest.mark.parametrize("persona", Personas.PERSONA_NAMES)
+def test_policy_page_access(client, personas, persona) -> None:
+    client.force_login(personas.user(persona))
+    assert client.get(reverse("visibility:policy")).status_code == POLICY_ACCESS.get(persona, 404)
+    assert client.post(reverse("visibility:policy"), {"text": "format = 1", "action": "activate"}).status_code == (
+        302 if persona == "admin" else 404
+    )
+
+
+def test_policy_preview_shows_what_changes_for_whom(client, personas) -> None:
+    make_result(
+        student=personas.student,
+        group=personas.group,
+        period=personas.periods[0],
+        release_at=local(2025, 9, 10),
+        entered_at=local(2025, 9, 10),
+    )
+    client.force_login(personas.user("admin"))
+    body = client.post(
+        reverse("visibility:policy"),
+        {"text": 'format = 1\n[base]\nguardians = ["attendance"]\n', "action": "preview", "at": "2025-11-01T12:00"},
+    ).content.decode()
+    assert "− grades wi" in body  # the parent loses the grade
+    assert not PolicyVersion.objects.exists()  # a preview stores nothing
+
+
+def test_policy_errors_are_reported_and_nothing_is_stored(client, personas) -> None:
+    client.force_login(personas.user("admin"))
+    body = client.post(
+        reverse("visibility:policy"),
+        {
+            "text": 'format = 1\n[[windows]]\naudience = "guardians"\neffect = "close"\nkinds = ["grades"]\n'
+            'start = 2025-02-01\nend = "2025-02-30"\n',
+            "action": "activate",
+        },
+    ).content.decode()
+    assert "windows[0].end: &quot;2025-02-30&quot; is not a date" in body
+    assert not PolicyVersion.objects.exists()
+
+
+def test_activating_versions_keeps_history(client, personas) -> None:
+    client.force_login(personas.user("admin"))
+    client.post(reverse("visibility:policy"), {"text": "format = 1\n", "action": "activate", "note": "eerste"})
+    client.post(reverse("visibility:policy"), {"text": "format = 1\n[base]\nguardians = []\n", "action": "save"})
+    versions = list(PolicyVersion.objects.order_by("number"))
+    assert [(v.number, v.activated_at is not None, v.created_by) for v in versions] == [
+        (1, True, personas.user("admin")),
+        (2, False, personas.user("admin")),
+    ]
+    body = client.get(reverse("visibility:policy"), {"version": 2}).content.decode()
+    assert "Wat verandert er op" in body
+
+
+@pytest.mark.parametrize("persona", Personas.PERSONA_NAMES)
+def test_timeline_page_access(client, personas, persona) -> None:
+    client.force_login(personas.user(persona))
+    assert client.get(reverse("visibility:timeline")).status_code == TIMELINE_ACCESS.get(persona, 404)
+
+
+def test_the_timeline_comes_from_the_engine(client, personas) -> None:
+    f.CalendarRangeFactory(
+        school_year=personas.year,
+        code="toetsweek-2",
+        kind="test_week",
+        start=dt.date(2026, 1, 19),
+        end=dt.date(2026, 1, 23),
+        name="Toetsweek 2",
+    )
+    set_policy(
+        personas.school,
+        'format = 1\n[[windows]]\nlabel = "toetsweek 2"\naudience = "students"\n'
+        'effect = "close"\nkinds = ["grades"]\nrange = "toetsweek-2"\n',
+    )
+    client.force_login(personas.user("admin"))
+    response = client.get(reverse("visibility:timeline"), {"jaar": personas.year.pk})
+    weeks = {w.monday: w for w in response.context["weeks"]}
+    columns = response.context["columns"]
+    grades_for_students = columns.index(("students", "grades"))
+    attendance_for_students = columns.index(("students", "attendance"))
+    assert weeks[dt.date(2026, 1, 19)].cells[grades_for_students].state == "closed"
+    assert weeks[dt.date(2026, 1, 19)].cells[attendance_for_students].state == "open"
+    assert weeks[dt.date(2026, 1, 26)].cells[grades_for_students].state == "open"
+    assert "dicht" in response.content.decode()
+
+
+OVERRIDE_ACCESS = {"mentor": 200}
+
+
+@pytest.mark.parametrize("persona", Personas.PERSONA_NAMES)
+def test_override_page_access(client, personas, persona) -> None:
+    client.force_login(personas.user(persona))
+    url = reverse("visibility:overrides", args=[personas.student.pk])
+    assert client.get(url).status_code == OVERRIDE_ACCESS.get(persona, 404)
+    response = client.post(
+        url,
+        {
+            "effect": "open",
+            "kinds": ["grades"],
+            "starts_on": "2025-12-01",
+            "reason": "Zorgen",
+            "guardian": personas.parent.pk,
+        },
+    )
+    assert response.status_code == (302 if persona == "mentor" else 404)
+
+
+def test_the_mentor_sets_and_ends_an_override(client, personas) -> None:
+    from inzage.visibility.models import Override
+
+    client.force_login(personas.user("mentor"))
+    url = reverse("visibility:overrides", args=[personas.student.pk])
+    client.post(
+        url,
+        {
+            "effect": "close",
+            "kinds": ["grades", "averages"],
+            "starts_on": "2025-12-01",
+            "until": "2025-12-19",
+            "reason": "Afspraak met leerling",
+            "guardian": "",
+        },
+    )
+    override = Override.objects.get()
+    assert (override.guardian, sorted(override.kinds), override.created_by) == (
+        None,
+        ["averages", "grades"],
+        personas.user("mentor"),
+    )
+    body = client.post(
+        url, {"effect": "open", "kinds": ["grades"], "starts_on": "2025-12-01", "reason": " "}
+    ).content.decode()
+    assert "an override needs a reason" in body
+    client.post(url, {"revoke": override.pk})
+    override.refresh_from_db()
+    assert override.revoked_at is not None and override.revoked_by == personas.user("mentor")

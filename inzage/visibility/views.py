@@ -1,0 +1,231 @@
+"""School pages for visibility: explain/simulate, the policy editor with preview, and the year timeline.
+
+Thin views: resolve who asks, check the role through `inzage.visibility.queries`, call one query or action, render.
+Anyone without the right gets 404 (as if the page did not exist).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inzage.accounts.models import User
+from inzage.people.models import Student
+from inzage.schools.calendar import SchoolCalendar
+from inzage.schools.models import School, SchoolClass, SchoolYear
+from inzage.visibility import actions
+from inzage.visibility.kinds import DataKind
+from inzage.visibility.models import Override, PolicyVersion
+from inzage.visibility.policy import Viewer, viewer_for
+from inzage.visibility.policy.document import PolicyError, PolicySpec, dump_policy, parse_policy
+from inzage.visibility.policy.facts import active_policy
+from inzage.visibility.policy.timeline import year_timeline
+from inzage.visibility.queries import (
+    explain,
+    find_student,
+    may_explain,
+    may_manage_overrides,
+    overrides_for_student,
+    policy_preview,
+    upcoming,
+)
+
+
+def _administrator(request: HttpRequest) -> Viewer:
+    viewer = viewer_for(request.user)
+    if viewer.school_id is None or not viewer.has_role("administrator"):
+        raise Http404
+    return viewer
+
+
+def user_of(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _parse_local(value: str, tz: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
+
+
+@login_required
+def explain_page(request: HttpRequest) -> HttpResponse:
+    """ "What does this person see of this student on this date, and why" — for mentors, coordinators, admins."""
+    asked_by = viewer_for(request.user)
+    if asked_by.staff_id is None:
+        raise Http404
+    now = timezone.now()
+    context: dict[str, object] = {"now": now}
+    ref = request.GET.get("student", "").strip()
+    if ref:
+        student = find_student(school_id=asked_by.school_id, ref=ref)
+        if student is None or not may_explain(viewer=asked_by, student=student, at=now):
+            raise Http404
+        people: list[tuple[User, str]] = [(student.user, _("de leerling"))] if student.user else []
+        people += [
+            (rel.guardian.user, str(rel.get_custody_display()))
+            for rel in student.guardian_relations.select_related("guardian__user")
+            if rel.guardian.user is not None
+        ]
+        context.update(student=student, people=people)
+        username = request.GET.get("viewer") or (people[0][0].username if people else "")
+        at = _parse_local(request.GET.get("at", ""), student.school.timezone) or now
+        target = User.objects.filter(username=username, school_id=student.school_id).first()
+        if target is not None:
+            viewer = viewer_for(target)
+            context.update(
+                target=target,
+                at=at,
+                at_value=timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
+                rows=explain(viewer=viewer, student=student, at=at, asked_by=asked_by, now=now),
+                upcoming=upcoming(viewer=viewer, student=student, start=at, end=at + dt.timedelta(days=21))[:30],
+            )
+    return render(request, "visibility/explain.html", context)
+
+
+@login_required
+def policy_page(request: HttpRequest) -> HttpResponse:
+    """The school's policy: edit as TOML, preview what changes for whom, save as draft or activate; history."""
+    viewer = _administrator(request)
+    school_id = viewer.school_id
+    assert school_id is not None
+    now = timezone.now()
+    versions = list(PolicyVersion.objects.filter(school_id=school_id).select_related("created_by", "activated_by")[:30])
+    text = dump_policy(active_policy(school_id))
+    context: dict[str, object] = {"versions": versions}
+    version_number = request.GET.get("version")
+    if version_number and version_number.isdigit():
+        chosen = next((v for v in versions if v.number == int(version_number)), None)
+        if chosen is None:
+            raise Http404
+        text = chosen.text
+        context["chosen"] = chosen
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        action = request.POST.get("action", "preview")
+        school = School.objects.get(pk=school_id)
+        draft: PolicySpec | None = None
+        try:
+            draft = actions.policy_check(school=school, text=text)
+            if action in ("save", "activate"):
+                version = actions.policy_version_create(
+                    school=school,
+                    text=text,
+                    created_by=user_of(request),
+                    at=now,
+                    note=request.POST.get("note", ""),
+                    activate=action == "activate",
+                )
+                messages.success(request, _("Versie %(n)s is opgeslagen.") % {"n": version.number})
+                return redirect("visibility:policy")
+        except PolicyError as exc:
+            context["errors"] = exc.errors
+        if draft is not None:
+            at = _parse_local(request.POST.get("at", ""), "Europe/Amsterdam") or now
+            context["preview"] = policy_preview(school_id=school_id, draft=draft, at=at)
+            context["preview_at"] = at
+    elif "chosen" in context:
+        context["preview"] = policy_preview(school_id=school_id, draft=parse_policy(text), at=now)
+        context["preview_at"] = now
+    context["text"] = text
+    return render(request, "visibility/policy.html", context)
+
+
+@login_required
+def timeline_page(request: HttpRequest) -> HttpResponse:
+    """The school year as a calendar: per week, when students and guardians can see each kind."""
+    viewer = viewer_for(request.user)
+    if viewer.staff_id is None or viewer.school_id is None:
+        raise Http404
+    today = timezone.localdate()
+    years = list(SchoolYear.objects.filter(school_id=viewer.school_id).order_by("start"))
+    if not years:
+        raise Http404
+    chosen = request.GET.get("jaar")
+    year = next((y for y in years if str(y.pk) == chosen), None) or next(
+        (y for y in years if y.start <= today <= y.end), years[-1]
+    )
+    classes = list(SchoolClass.objects.filter(school_year=year).select_related("year_group__level"))
+    klas = next((c for c in classes if str(c.pk) == request.GET.get("klas")), None)
+    columns, weeks = year_timeline(
+        year=year, policy=active_policy(viewer.school_id), calendar=SchoolCalendar.load(viewer.school_id), klas=klas
+    )
+    return render(
+        request,
+        "visibility/timeline.html",
+        {"years": years, "year": year, "classes": classes, "klas": klas, "columns": columns, "weeks": weeks},
+    )
+
+
+OVERRIDE_KINDS = (
+    DataKind.GRADES,
+    DataKind.AVERAGES,
+    DataKind.PERIOD_REPORT,
+    DataKind.ATTENDANCE,
+    DataKind.BEHAVIOUR,
+    DataKind.HOMEWORK,
+    DataKind.TIMETABLE,
+    DataKind.PLAN,
+)
+
+
+@login_required
+def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The student's mentor or coordinator opens or closes kinds for a guardian, with a reason and an end date."""
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = Student.objects.filter(pk=student_id, school_id=viewer.school_id or 0).first()
+    if student is None or not may_manage_overrides(viewer=viewer, student=student, at=now):
+        raise Http404
+    relations = list(student.guardian_relations.select_related("guardian"))
+    errors: list[str] = []
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            revoke = request.POST.get("revoke", "")
+            override = Override.objects.filter(pk=int(revoke) if revoke.isdigit() else 0, student=student).first()
+            if override is None:
+                raise Http404
+            actions.override_revoke(override=override, revoked_by=user_of(request), at=now)
+            return redirect("visibility:overrides", student_id=student.pk)
+        guardian_id = request.POST.get("guardian", "")
+        guardian = next((r.guardian for r in relations if str(r.guardian_id) == guardian_id), None)
+        try:
+            starts_on = dt.date.fromisoformat(request.POST.get("starts_on", ""))
+            until_text = request.POST.get("until", "")
+            until = dt.date.fromisoformat(until_text) if until_text else None
+            actions.override_create(
+                student=student,
+                guardian=guardian,
+                effect=request.POST.get("effect", ""),
+                kinds=[k for k in request.POST.getlist("kinds") if k in OVERRIDE_KINDS],
+                starts_on=starts_on,
+                until=until,
+                reason=request.POST.get("reason", ""),
+                created_by=user_of(request),
+                at=now,
+            )
+            return redirect("visibility:overrides", student_id=student.pk)
+        except ValueError as exc:
+            errors.append(str(exc))
+    return render(
+        request,
+        "visibility/overrides.html",
+        {
+            "student": student,
+            "relations": relations,
+            "overrides": overrides_for_student(viewer=viewer, student=student, at=now),
+            "kinds": [(k, DataKind(k).label) for k in OVERRIDE_KINDS],
+            "errors": errors,
+            "today": timezone.localdate().isoformat(),
+        },
+    )
