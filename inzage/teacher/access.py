@@ -1,7 +1,9 @@
 """Who may work on a teaching group's grades: its teachers and the school's administrators. Nobody else.
 
-This is the ONE place the teacher pages decide access (routed into the visibility policy at merge time). A group that
-does not exist and a group that is not yours look the same: Http404.
+This is the ONE place the teacher pages decide access. Reading a group's results is a read of student data, so it is
+asked of the visibility policy (`staff_may_see_group_results`); working on the grades is a separate, narrower right
+(teachers of the group and administrators), never derived from the right to see. A group that does not exist and a
+group that is not yours look the same: Http404.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from inzage.accounts.models import User
 from inzage.grades.models import Column
 from inzage.people.models import Staff, StaffRole
 from inzage.schools.models import TeachingGroup
+from inzage.visibility.queries import staff_may_see_group_results
 
 
 def staff_of(user: User) -> Staff:
@@ -36,7 +39,7 @@ def access_teaching_group(*, user: User, group_id: int) -> TeachingGroup:
         .select_related("subject", "school", "school_year")
         .first()
     )
-    if group is None:
+    if group is None or not staff_may_see_group_results(viewer_user=user, group=group):
         raise Http404
     return group
 

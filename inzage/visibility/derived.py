@@ -1,7 +1,7 @@
 """Derived values (averages, report grades) that never leak: computed only from the results the viewer may see.
 
-The averaging itself belongs to the grades package (`inzage.grades.averages.weighted_average`); until that module is
-present in this branch a minimal weighted mean stands in (same inputs: results with their column loaded).
+The averaging itself belongs to the grades package (`inzage.grades.averages.weighted_average`); this module only
+decides which results go in.
 """
 
 from __future__ import annotations
@@ -9,36 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from inzage.grades.averages import round_half_up, weighted_average
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import Decision, Item, Viewer, context_for, visible_results
 
 ALWAYS_RELEASED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _local_weighted_average(results: Iterable[Any], *, dossier: str = "progress") -> Decimal | None:
-    """Stand-in weighted mean: numeric, normal, not retracted results; None when nothing counts."""
-    total = Decimal(0)
-    weights = Decimal(0)
-    for r in results:
-        weight = r.column.weight if dossier == "progress" else r.column.exam_weight
-        if r.value is None or r.status != "normal" or r.retracted_at or r.column.retracted_at or not weight:
-            continue
-        total += r.value * weight
-        weights += weight
-    if not weights:
-        return None
-    return (total / weights).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 def _averaging() -> Callable[..., Decimal | None]:
-    try:
-        from inzage.grades.averages import weighted_average  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return _local_weighted_average
-    return weighted_average  # type: ignore[no-any-return,unused-ignore]
+    """The grades package's weighted mean, rounded to one decimal (half up) for display."""
+
+    def average(results: Iterable[Any], *, dossier: str = "progress") -> Decimal | None:
+        value = weighted_average(results, dossier=dossier)
+        return None if value is None else round_half_up(value)
+
+    return average
 
 
 @dataclass(frozen=True)
