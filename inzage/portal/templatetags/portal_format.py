@@ -38,3 +38,14 @@ def nl_date(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
     return value.strftime("%d-%m-%Y")
+
+
+@register.filter
+def kind_label(value: str) -> str:
+    """A data kind's name for people ("cijfers"), not its code ("grades"); unknown codes are shown as they are."""
+    from inzage.visibility.kinds import DataKind
+
+    try:
+        return str(DataKind(value).label)
+    except ValueError:
+        return value
