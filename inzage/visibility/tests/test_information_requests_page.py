@@ -267,3 +267,28 @@ def test_links_from_the_overrides_and_explain_pages(client, personas) -> None:
     client.force_login(personas.user("admin"))
     explain = client.get(reverse("visibility:explain"), {"student": personas.student.student_number})
     assert target in explain.content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_page_is_accessible_also_with_an_error(page, personas) -> None:
+    from playwright.sync_api import expect
+
+    from conftest import login
+    from inzage.testing.browser import assert_accessible
+    from inzage.testing.factories import PASSWORD
+
+    pending_request(personas)
+    login(page, personas.user("admin").username, PASSWORD)
+    page.goto(url(personas))
+    assert_accessible(page)
+    page.get_by_role("radio", name="weigeren").check()
+    page.get_by_label("Ouder met gezag ingelicht op").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Beslissing vastleggen").first.click()
+    expect(page.get_by_role("alert")).to_contain_text("Een weigering heeft een reden nodig")
+    expect(page.get_by_role("radio", name="weigeren")).to_be_checked()
+    assert_accessible(page)
+    page.get_by_label("Reden (verplicht bij weigeren)").fill("Belang van het kind")
+    page.get_by_role("button", name="Beslissing vastleggen").first.click()
+    expect(page.get_by_text("Reden: Belang van het kind.")).to_be_visible()
+    assert InformationRequest.objects.get().status == "refused"
