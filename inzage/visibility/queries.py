@@ -122,6 +122,16 @@ def may_manage_overrides(*, viewer: Viewer, student: Student, at: dt.datetime) -
     return "mentor" in roles or "coordinator" in roles
 
 
+def may_handle_information_requests(*, viewer: Viewer, student: Student, at: dt.datetime) -> bool:
+    """Record and decide requests of a parent without custody (what `information_request_decide` asks the caller to
+    check): coordinators over the student (by level/year) and administrators of the student's school."""
+    ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
+    if ctx.audience != "staff" or ctx.facts is None:
+        return False
+    roles = ctx.facts.staff_roles_for(viewer, ctx.today)
+    return "coordinator" in roles or "administrator" in roles
+
+
 def may_explain(*, viewer: Viewer, student: Student, at: dt.datetime) -> bool:
     """The explain page is for the student's mentor, coordinators over the student, and administrators."""
     ctx = context_for(viewer=viewer, student_id=student.pk, at=at)

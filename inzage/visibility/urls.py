@@ -9,4 +9,5 @@ urlpatterns = [
     path("beleid/", views.policy_page, name="policy"),
     path("tijdlijn/", views.timeline_page, name="timeline"),
     path("afspraken/<int:student_id>/", views.overrides_page, name="overrides"),
+    path("informatieverzoeken/<int:student_id>/", views.information_requests_page, name="information_requests"),
 ]

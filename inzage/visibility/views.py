@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
-from inzage.people.models import Student
+from inzage.people.models import GuardianRelation, Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import School, SchoolClass, SchoolYear
 from inzage.visibility import actions
 from inzage.visibility.kinds import DataKind
-from inzage.visibility.models import Override, PolicyVersion
+from inzage.visibility.models import InformationRequest, Override, PolicyVersion
 from inzage.visibility.policy import Viewer, viewer_for
 from inzage.visibility.policy.document import PolicyError, PolicySpec, dump_policy, parse_policy
 from inzage.visibility.policy.facts import active_policy
@@ -31,6 +31,7 @@ from inzage.visibility.queries import (
     explain,
     find_student,
     may_explain,
+    may_handle_information_requests,
     may_manage_overrides,
     overrides_for_student,
     policy_preview,
@@ -90,6 +91,7 @@ def explain_page(request: HttpRequest) -> HttpResponse:
                 rows=explain(viewer=viewer, student=student, at=at, asked_by=asked_by, now=now),
                 upcoming=upcoming(viewer=viewer, student=student, start=at, end=at + dt.timedelta(days=21))[:30],
             )
+        context["may_handle_requests"] = may_handle_information_requests(viewer=asked_by, student=student, at=now)
     return render(request, "visibility/explain.html", context)
 
 
@@ -226,6 +228,128 @@ def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
             "overrides": overrides_for_student(viewer=viewer, student=student, at=now),
             "kinds": [(k, DataKind(k).label) for k in OVERRIDE_KINDS],
             "errors": errors,
+            "today": timezone.localdate().isoformat(),
+            "may_handle_requests": may_handle_information_requests(viewer=viewer, student=student, at=now),
+        },
+    )
+
+
+def _parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+@login_required
+def information_requests_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    """Requests for information by a parent without custody (law: only on request): record one, grant or refuse it.
+
+    For coordinators over the student and administrators (`may_handle_information_requests`); others get 404.
+    """
+    viewer = viewer_for(request.user)
+    now = timezone.now()
+    student = Student.objects.filter(pk=student_id, school_id=viewer.school_id or 0).first()
+    if student is None or not may_handle_information_requests(viewer=viewer, student=student, at=now):
+        raise Http404
+    relations = list(
+        student.guardian_relations.filter(custody=GuardianRelation.Custody.WITHOUT_GEZAG)
+        .select_related("guardian")
+        .order_by("guardian__last_name", "pk")
+    )
+    requests = list(
+        InformationRequest.objects.filter(relation__in=relations)
+        .select_related("relation__guardian", "decided_by")
+        .order_by("-requested_on", "-pk")
+    )
+    kinds = [(k, DataKind(k).label) for k in OVERRIDE_KINDS]
+    new: dict[str, object] = {"relation": "", "kinds": [], "requested_on": timezone.localdate().isoformat()}
+    new_errors: dict[str, str] = {}
+    decide_for: int | None = None  # the request whose decision form was posted with errors
+    decide_values: dict[str, str] = {}
+    decide_errors: dict[str, str] = {}
+    if request.method == "POST" and request.POST.get("action") == "create":
+        relation_id = request.POST.get("relation", "")
+        chosen = [k for k in request.POST.getlist("kinds") if k in OVERRIDE_KINDS]
+        requested_text = request.POST.get("requested_on", "")
+        new = {"relation": relation_id, "kinds": chosen, "requested_on": requested_text}
+        relation = next((r for r in relations if str(r.pk) == relation_id), None)
+        requested_on = _parse_date(requested_text)
+        if relation is None:
+            new_errors["relation"] = _("Kies de ouder zonder gezag die het verzoek deed.")
+        if not chosen:
+            new_errors["kinds"] = _("Kies ten minste één soort gegevens.")
+        if requested_on is None:
+            new_errors["requested_on"] = _("Vul een geldige datum in (dd-mm-jjjj).")
+        elif requested_on > timezone.localdate():
+            new_errors["requested_on"] = _("De datum van het verzoek kan niet in de toekomst liggen.")
+        if not new_errors:
+            assert relation is not None and requested_on is not None
+            actions.information_request_create(relation=relation, kinds=chosen, requested_on=requested_on)
+            messages.success(request, _("Het verzoek is vastgelegd."))
+            return redirect("visibility:information_requests", student_id=student.pk)
+    elif request.method == "POST" and request.POST.get("action") == "decide":
+        request_id = request.POST.get("request", "")
+        pending = next(
+            (r for r in requests if str(r.pk) == request_id and r.status == InformationRequest.Status.PENDING), None
+        )
+        if pending is None:
+            raise Http404
+        decision = request.POST.get("decision", "")
+        reason = request.POST.get("reason", "")
+        told_text = request.POST.get("told_on", "")
+        decide_for = pending.pk
+        decide_values = {"decision": decision, "reason": reason, "told_on": told_text}
+        told_on = _parse_date(told_text) if told_text.strip() else None
+        if decision not in ("grant", "refuse"):
+            decide_errors["decision"] = _("Kies toekennen of weigeren.")
+        if decision == "refuse" and not reason.strip():
+            decide_errors["reason"] = _("Een weigering heeft een reden nodig (de wet vraagt dat).")
+        if told_text.strip() and told_on is None:
+            decide_errors["told_on"] = _("Vul een geldige datum in (dd-mm-jjjj).")
+        elif told_on is not None and told_on > timezone.localdate():
+            decide_errors["told_on"] = _("Deze datum kan niet in de toekomst liggen.")
+        if not decide_errors:
+            try:
+                actions.information_request_decide(
+                    request=pending,
+                    granted=decision == "grant",
+                    reason=reason,
+                    custodial_parent_told_on=told_on,
+                    decided_by=user_of(request),
+                    at=now,
+                )
+            except ValueError:
+                decide_errors["reason"] = _("Een weigering heeft een reden nodig (de wet vraagt dat).")
+            else:
+                messages.success(request, _("De beslissing is vastgelegd."))
+                return redirect("visibility:information_requests", student_id=student.pk)
+    return render(
+        request,
+        "visibility/information_requests.html",
+        {
+            "student": student,
+            "relations": relations,
+            "groups": [
+                (
+                    relation,
+                    [
+                        (
+                            r,
+                            [str(DataKind(k).label) if k in DataKind.values else k for k in r.kinds or []],
+                            decide_values if r.pk == decide_for else {},
+                            decide_errors if r.pk == decide_for else {},
+                        )
+                        for r in requests
+                        if r.relation_id == relation.pk
+                    ],
+                )
+                for relation in relations
+            ],
+            "kinds": kinds,
+            "new": new,
+            "new_errors": new_errors,
+            "decide_errors": decide_errors,
             "today": timezone.localdate().isoformat(),
         },
     )
