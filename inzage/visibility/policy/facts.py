@@ -166,7 +166,7 @@ class StudentFacts:
         return None
 
     def granted_request(self, relation_id: int, kind: str, at: dt.datetime) -> InformationRequest | None:
-        """A granted request covering the kind, decided by `at`, of which the custodial parent was told."""
+        """A granted request covering the kind, decided by `at`, of which the custodial parent was told by `at`."""
         for r in self.requests:
             if (
                 r.relation_id == relation_id
@@ -174,6 +174,7 @@ class StudentFacts:
                 and r.decided_at is not None
                 and r.decided_at <= at
                 and r.custodial_parent_told_on is not None
+                and r.custodial_parent_told_on <= self.calendar.local_date(at)
                 and kind in (r.kinds or [])
             ):
                 return r

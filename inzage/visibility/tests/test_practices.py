@@ -306,6 +306,7 @@ def test_the_legal_floor_beats_windows_and_consent(personas) -> None:
         ("refused", dt.date(2025, 10, 2), False),
         ("granted", None, False),  # granted, but the custodial parent was not told yet
         ("granted", dt.date(2025, 10, 2), True),
+        ("granted", dt.date(2025, 11, 11), False),  # the custodial parent is told only the day after
     ],
 )
 def test_parent_without_custody_after_a_request(personas, status, told, visible) -> None:
