@@ -8,38 +8,42 @@ group that is not yours look the same: Http404.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from inzage.accounts.models import User
 from inzage.grades.models import Column
-from inzage.people.models import Staff, StaffRole
 from inzage.schools.models import TeachingGroup
+from inzage.visibility.policy import Viewer, viewer_for
 from inzage.visibility.queries import staff_may_see_group_results
 
 
-def staff_of(user: User) -> Staff:
-    """The staff member behind an account, or Http404 for students, guardians, anonymous and unlinked accounts."""
-    if not user.is_authenticated:
+def staff_viewer(user: User) -> Viewer:
+    """The policy's viewer for a staff account, or Http404 for students, guardians, anonymous and unlinked accounts."""
+    viewer = viewer_for(user)
+    if viewer.staff_id is None:
         raise Http404
-    staff = Staff.objects.filter(user_id=user.pk).first()
-    if staff is None:
-        raise Http404
-    return staff
+    return viewer
+
+
+def may_enter_grades(*, viewer: Viewer, group: TeachingGroup) -> bool:
+    """The right to work on a group's grades: its teachers and the school's administrators (narrower than seeing)."""
+    return group.pk in viewer.group_ids or viewer.has_role("administrator")
 
 
 def access_teaching_group(*, user: User, group_id: int) -> TeachingGroup:
-    """The teaching group if `user` teaches it or administers its school; Http404 otherwise (also when missing)."""
-    staff = staff_of(user)
-    is_admin = StaffRole.objects.filter(staff_id=staff.pk, role=StaffRole.Role.ADMINISTRATOR)
-    teaches = TeachingGroup.teachers.through.objects.filter(teachinggroup_id=OuterRef("pk"), staff_id=staff.pk)
+    """The teaching group if the policy lets `user` see its results and `user` may enter its grades; else Http404
+    (also when the group does not exist or belongs to another school)."""
+    viewer = staff_viewer(user)
     group = (
-        TeachingGroup.objects.filter(pk=group_id, school_id=staff.school_id)
-        .filter(Q(Exists(teaches)) | Q(Exists(is_admin)))
-        .select_related("subject", "school", "school_year")
+        TeachingGroup.objects.filter(pk=group_id, school_id=viewer.school_id)
+        .select_related("subject", "school", "school_year", "year_group")
         .first()
     )
-    if group is None or not staff_may_see_group_results(viewer_user=user, group=group):
+    if (
+        group is None
+        or not staff_may_see_group_results(viewer=viewer, group=group)
+        or not may_enter_grades(viewer=viewer, group=group)
+    ):
         raise Http404
     return group
 
@@ -55,8 +59,8 @@ def access_column(*, user: User, group_id: int, column_id: int) -> tuple[Teachin
 
 def groups_of(*, user: User) -> list[TeachingGroup]:
     """The groups the user may open: taught groups; for administrators every group of their school."""
-    staff = staff_of(user)
-    groups = TeachingGroup.objects.filter(school_id=staff.school_id).select_related("subject", "school_year")
-    if not StaffRole.objects.filter(staff_id=staff.pk, role=StaffRole.Role.ADMINISTRATOR).exists():
-        groups = groups.filter(teachers=staff)
+    viewer = staff_viewer(user)
+    groups = TeachingGroup.objects.filter(school_id=viewer.school_id).select_related("subject", "school_year")
+    if not viewer.has_role("administrator"):
+        groups = groups.filter(pk__in=viewer.group_ids)
     return list(groups.order_by("-school_year__start", "name"))

@@ -7,7 +7,7 @@ decides which results go in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,14 +19,10 @@ from inzage.visibility.policy import Decision, Item, Viewer, context_for, visibl
 ALWAYS_RELEASED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _averaging() -> Callable[..., Decimal | None]:
-    """The grades package's weighted mean, rounded to one decimal (half up) for display."""
-
-    def average(results: Iterable[Any], *, dossier: str = "progress") -> Decimal | None:
-        value = weighted_average(results, dossier=dossier)
-        return None if value is None else round_half_up(value)
-
-    return average
+def _shown_average(results: Iterable[Any]) -> Decimal | None:
+    """The grades package's weighted mean of the given results, rounded to one decimal (half up) for display."""
+    value = weighted_average(results)
+    return None if value is None else round_half_up(value)
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,6 @@ def visible_averages(
     by_subject: dict[int, list[Any]] = {}
     for r in results:
         by_subject.setdefault(r.column.subject_id, []).append(r)
-    average = _averaging()
     out = []
     for subject_id, rows in sorted(by_subject.items(), key=lambda kv: kv[1][0].column.subject.name):
         groups = {r.column.teaching_group_id for r in rows}
@@ -72,7 +67,7 @@ def visible_averages(
                 subject_id=subject_id,
                 subject=subject.code,
                 subject_name=subject.name,
-                average=average(rows),
+                average=_shown_average(rows),
                 counted=len(rows),
                 decision=decision,
             )

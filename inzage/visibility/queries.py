@@ -141,12 +141,9 @@ def may_explain(*, viewer: Viewer, student: Student, at: dt.datetime) -> bool:
     return bool({"mentor", "coordinator", "administrator"} & set(roles))
 
 
-def staff_may_see_group_results(*, viewer_user: Any, group: TeachingGroup) -> bool:
-    """For the teacher pages: may this staff account see the results of a teaching group? Its teachers may; so may
+def staff_may_see_group_results(*, viewer: Viewer, group: TeachingGroup) -> bool:
+    """For the teacher pages: may this staff viewer see the results of a teaching group? Its teachers may; so may
     administrators and coordinators over the group's year (the same staff table the engine uses)."""
-    from inzage.visibility.policy import viewer_for
-
-    viewer = viewer_for(viewer_user)
     if viewer.staff_id is None or viewer.school_id != group.school_id:
         return False
     if group.pk in viewer.group_ids:
