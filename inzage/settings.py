@@ -167,6 +167,31 @@ TASKS = {
     }
 }
 
+# Mail (Django 6.1 MAILERS): SMTP when EMAIL_HOST is set; otherwise every message is written as a file under
+# var/mail/, so "Wachtwoord vergeten?" works on a fresh machine instead of failing on a missing mail server.
+if env_str("EMAIL_HOST", ""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST"),
+                "port": int(env_str("EMAIL_PORT", "587")),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inzage <noreply@inzage.invalid>")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
