@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from inzage.grades.models import Column, GradeSettings, Result
 
@@ -31,9 +32,11 @@ ONE_DECIMAL = Decimal("0.1")
 WHOLE = Decimal("1")
 
 
-@dataclass(frozen=True)
-class GradeItem:
-    """One result with the column facts the averages need. Build with `as_item(result)` or directly in tests."""
+class GradeItem(NamedTuple):
+    """One result with the column facts the averages need. Build with `as_item(result)` or directly in tests.
+
+    A NamedTuple rather than a frozen dataclass: a class page builds thousands of these, and a frozen dataclass's
+    __init__ costs several times more (immutable and hashable either way)."""
 
     column_id: int
     subject_id: int
@@ -120,16 +123,41 @@ def combine_attempts(items: list[GradeItem]) -> list[tuple[Decimal, Decimal, Dec
 
 def weighted_average(results: Iterable[Result | GradeItem], *, dossier: str = "progress") -> Decimal | None:
     """Unrounded weighted mean of the counted results (dossier "progress": column weight; "exam": exam weight)."""
-    counted = [i for i in as_items(results) if counts(i)]
-    total = Decimal(0)
-    total_weight = Decimal(0)
-    for value, weight, exam_weight, _root in combine_attempts(counted):
-        w = exam_weight if dossier == "exam" else weight
-        total += value * w
-        total_weight += w
+    return _weighted_counted([i for i in as_items(results) if counts(i)], dossier)
+
+
+def _weighted_counted(counted: list[GradeItem], dossier: str = "progress") -> Decimal | None:
+    """`weighted_average` over items that already count."""
+    total, total_weight = weighted_totals(counted, dossier)
     if total_weight == 0:
         return None
     return total / total_weight
+
+
+def weighted_totals(counted: list[GradeItem], dossier: str = "progress") -> tuple[Decimal, Decimal]:
+    """(sum of value × weight, sum of weights) over items that already count, resits combined. Without resits (the
+    usual case) every item is its own attempt, so the combination is skipped: same sums, a fraction of the work."""
+    total = Decimal(0)
+    total_weight = Decimal(0)
+    exam = dossier == "exam"
+    if not any(i.resit_of_id for i in counted):
+        for i in counted:
+            w = i.exam_weight if exam else i.weight
+            total += i.value * w  # type: ignore[operator]  # counted items have a value
+            total_weight += w
+    else:
+        for value, weight, exam_weight, _root in combine_attempts(counted):
+            w = exam_weight if exam else weight
+            total += value * w
+            total_weight += w
+    return total, total_weight
+
+
+def rounded_average(total: Decimal, total_weight: Decimal, rounding: str) -> Decimal | None:
+    """total / weight rounded half-up as the school chose; None for a zero weight (never 0, never an error)."""
+    if total_weight == 0:
+        return None
+    return round_half_up(total / total_weight, _rounding_places(rounding))
 
 
 def _rounding_places(rounding: str) -> Decimal:
@@ -201,19 +229,22 @@ def student_averages(
     results: Iterable[Result | GradeItem], *, rounding: str = GradeSettings.Rounding.ONE_DECIMAL
 ) -> StudentAverages:
     """Every report grade and year average of one student from the given results, in one pass over them."""
-    items = as_items(results)
     by_subject: dict[int, list[GradeItem]] = defaultdict(list)
     by_subject_period: dict[tuple[int, int], list[GradeItem]] = defaultdict(list)
-    for item in items:
-        by_subject[item.subject_id].append(item)
-        by_subject_period[(item.subject_id, item.period_id)].append(item)
+    for item in as_items(results):
+        # Every group key must appear (a subject with only exempt results has average None, not no entry).
+        subject_items = by_subject[item.subject_id]
+        period_items = by_subject_period[(item.subject_id, item.period_id)]
+        if counts(item):
+            subject_items.append(item)
+            period_items.append(item)
     places = _rounding_places(rounding)
     reports = {}
     for key, group in by_subject_period.items():
-        average = weighted_average(group)
+        average = _weighted_counted(group)
         reports[key] = None if average is None else round_half_up(average, places)
     years = {}
     for subject_id, group in by_subject.items():
-        average = weighted_average(group)
+        average = _weighted_counted(group)
         years[subject_id] = None if average is None else round_half_up(average, places)
     return StudentAverages(report_grades=reports, year_averages=years)
