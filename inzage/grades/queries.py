@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db.models import QuerySet
 
@@ -31,3 +31,11 @@ def result_history(result: Result) -> QuerySet[ResultVersion]:
 def column_history(column: Column) -> QuerySet[ColumnVersion]:
     """All versions of a column's settings, oldest first."""
     return ColumnVersion.objects.filter(column=column).select_related("changed_by").order_by("version")
+
+
+def result_versions_of(wanted: Mapping[int, int]) -> dict[int, ResultVersion]:
+    """One given version of each result (result id → version number) in one query; a missing one is left out."""
+    if not wanted:
+        return {}
+    rows = ResultVersion.objects.filter(result_id__in=list(wanted), version__in=set(wanted.values()))
+    return {v.result_id: v for v in rows if wanted[v.result_id] == v.version}
