@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from inzage.grades import actions
 from inzage.grades.actions import column_create, result_enter
 from inzage.grades.models import AssessmentKind, Column, Result, ResultVersion
 from inzage.grades.parsing import ParsedCell, format_grade
@@ -164,3 +166,40 @@ def test_parallel_saves_of_a_loaded_grid_store_one_and_show_the_others_their_con
             assert student.sort_name in html
         assert f'value="{format_grade(_value_of(i))}"' in html  # the typed value stays in the cell
         assert format_grade(_value_of(winner)) in html  # and the stored one is shown beside it
+
+
+def test_a_retraction_during_a_grid_save_waits_for_it_and_takes_the_next_version(grid, monkeypatch) -> None:
+    """result_retract takes the same column lock as results_save: a retraction that comes while a save has read
+    the results (and not yet written) runs after it, instead of taking the version number the save is writing."""
+    column, students, teachers, _url = grid
+    result = Result.objects.get(column=column, student=students[0])
+    read_done = threading.Event()
+    real_insert_rows = actions.insert_rows
+
+    def slow_insert_rows(*args, **kwargs):
+        read_done.set()  # the save has read the stored results under its lock; hold it a moment before writing
+        time.sleep(0.5)
+        return real_insert_rows(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "insert_rows", slow_insert_rows)
+
+    def work(i: int, barrier: threading.Barrier) -> tuple[int, str]:
+        if i == 0:
+            actions.results_save(
+                cells=[(column, students[0].pk, ParsedCell(value=Decimal("7.0")))], by=teachers[0], at=AT, reason="a"
+            )
+        else:
+            assert read_done.wait(10)
+            actions.result_retract(result=result, by=teachers[1], at=AT, reason="verkeerde leerling")
+        return 200, ""
+
+    answers = _in_parallel(2, work)
+
+    assert answers == [(200, ""), (200, "")], answers
+    _assert_history_without_gaps(column)
+    history = ResultVersion.objects.filter(result=result).order_by("version")
+    assert [(v.version, v.action, v.value) for v in history] == [
+        (1, "create", Decimal("9.9")),
+        (2, "change", Decimal("7.0")),
+        (3, "retract", Decimal("7.0")),
+    ]
