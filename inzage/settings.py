@@ -95,6 +95,17 @@ TEMPLATES = [
     },
 ]
 
+# SQLite (`make run`: granian, 2 worker processes, one database file): WAL lets readers and one writer work at once.
+# IMMEDIATE takes the write lock at BEGIN, so a transaction that reads and then writes (a grid save reads the stored
+# results under its lock, then writes) waits its turn; with the default DEFERRED it fails at once with "database is
+# locked" when another writer committed in between (measured with 20 parallel grid saves on a SQLite file). `timeout`
+# is how long a writer waits for the lock (seconds) before that error. Tested in grades/tests/test_sqlite_writers.py.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
 # SQLite under var/ by default; DATABASE_URL=postgres://... selects PostgreSQL (psycopg 3).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'inzage.sqlite3'}")
 _db = dj_database_url.parse(DATABASE_URL)
@@ -103,12 +114,7 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = int(env_str("DB_CONN_MAX_AGE", "600"))
     _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers and one writer work at once; IMMEDIATE avoids "database is locked" on upgrade to write.
-    _db["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+    _db["OPTIONS"] = dict(SQLITE_OPTIONS)
 _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "")} if env_str("TEST_DATABASE_NAME", "") else {}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -7,7 +7,7 @@ Callers must have checked that the acting user may write to the column's teachin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -223,78 +223,78 @@ def _version_row(result: Result, *, action: str, by: User | None, at: dt.datetim
 
 
 @dataclass
+class Conflict:
+    """A cell someone else changed after the teacher loaded it: what is stored now, and what the teacher typed."""
+
+    stored: Result
+    typed: ParsedCell
+
+
+@dataclass
 class SaveOutcome:
-    """What a bulk save did: rows created and changed, unchanged cells, and cells refused (key → message)."""
+    """What a bulk save did: rows created and changed, unchanged cells, cells refused (key → message), and cells
+    not saved because they were changed meanwhile (key → Conflict)."""
 
     created: int = 0
     changed: int = 0
     unchanged: int = 0
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    conflicts: dict[tuple[int, int], Conflict] = field(default_factory=dict)
+
+
+def _same(current: Result, cell: ParsedCell) -> bool:
+    return (
+        current.retracted_at is None
+        and current.status == cell.status
+        and current.value == cell.value
+        and current.judgement == cell.judgement
+        and current.text == cell.text
+    )
 
 
 def results_save(
     *,
     cells: Sequence[tuple[Column, int, ParsedCell]],
-    existing: dict[tuple[int, int], Result],
     by: User | None,
     at: dt.datetime,
     reason: str,
+    loaded_versions: Mapping[tuple[int, int], int] | None = None,
+    existing: Mapping[tuple[int, int], Result] | None = None,
 ) -> SaveOutcome:
     """Save many cells at once (column, student id, parsed cell) with a constant number of queries.
 
-    Caller checked write access to every column and that each student belongs to the column's group, and passes the
-    existing results keyed by (column id, student id). A cell equal to the stored result changes nothing (so
-    saving or importing twice adds no versions). Replacing an entered value needs a reason; without one that cell
-    is refused (in `errors`) and the others are saved. Retracted columns refuse every cell.
+    Caller checked write access to every column and that each student belongs to the column's group. The columns'
+    rows are locked and the stored results re-read inside the transaction, so saves of the same column run one
+    after the other (whatever `existing` the caller read before is not trusted: it is accepted for older callers
+    and ignored). A cell equal to the stored result changes nothing (so saving or importing twice adds no
+    versions). `loaded_versions` (key (column id, student id) → the result version the teacher started from, 0 for
+    none): a cell whose result has another version now and whose value differs is a conflict, not saved (in
+    `conflicts`). Replacing an entered value needs a reason; without one that cell is refused (in `errors`) and the
+    others are saved. Retracted columns refuse every cell.
     """
+    del existing  # read again under the lock below
     outcome = SaveOutcome()
-    new_results: list[tuple[Any, ...]] = []
-    changed: list[tuple[Result, str]] = []
-    for column, student_id, cell in cells:
-        key = (column.pk, student_id)
-        if cell.empty:
-            continue
-        if column.retracted_at is not None:
-            outcome.errors[key] = _("Deze kolom is ingetrokken.")
-            continue
-        current = existing.get(key)
-        if current is None:
-            content = _has_content(cell.status, cell.value, cell.judgement, cell.text)
-            new_results.append(
-                (column.school_id, column.pk, student_id, cell.value, cell.judgement, cell.text, cell.status,
-                 at if content else None, at, 1)
-            )  # fmt: skip
-            continue
-        same = (
-            current.retracted_at is None
-            and current.status == cell.status
-            and current.value == cell.value
-            and current.judgement == cell.judgement
-            and current.text == cell.text
-        )
-        if same:
-            outcome.unchanged += 1
-            continue
-        had_content = current.retracted_at is None and _has_content(
-            current.status, current.value, current.judgement, current.text
-        )
-        if had_content and not reason.strip():
-            outcome.errors[key] = _("Geef een reden: dit resultaat was al ingevoerd.")
-            continue
-        current.value = cell.value
-        current.judgement = cell.judgement
-        current.text = cell.text
-        current.status = cell.status
-        current.retracted_at = None
-        if current.entered_at is None and _has_content(cell.status, cell.value, cell.judgement, cell.text):
-            current.entered_at = at
-        current.updated_at = at
-        current.version += 1
-        changed.append((current, reason if had_content else ""))
+    column_ids = sorted({column.pk for column, _s, _c in cells if not _c.empty})
+    if not column_ids:
+        return outcome
     by_id = by.pk if by is not None else None
     # Results and their version rows must be written together; a half-written batch would show values without
-    # history (or history without values).
+    # history (or history without values). The column rows are locked first (in id order, so two saves of several
+    # columns cannot deadlock) and the results read after the lock: a save that overlapped another sees what that
+    # one stored, so it neither inserts a second result for a cell nor reuses a version number. Every writer of a
+    # column's results takes this lock (results_save, result_retract). On SQLite FOR UPDATE is left out; there the
+    # IMMEDIATE transaction (settings) already holds the database's write lock from BEGIN on.
     with transaction.atomic():
+        locked = {c.pk: c for c in Column.objects.select_for_update().filter(pk__in=column_ids).order_by("pk")}
+        student_ids = {student_id for _c, student_id, _p in cells}
+        stored = {
+            (r.column_id, r.student_id): r
+            for r in Result.objects.filter(column_id__in=column_ids, student_id__in=student_ids)
+        }
+        new_results, changed = _plan_save(
+            cells, locked=locked, stored=stored, loaded_versions=loaded_versions or {}, at=at, reason=reason,
+            outcome=outcome,
+        )  # fmt: skip
         new_ids = insert_rows(Result, RESULT_FIELDS, new_results, returning=True)
         if changed:
             Result.objects.bulk_update(
@@ -319,13 +319,74 @@ def results_save(
     return outcome
 
 
+def _plan_save(
+    cells: Sequence[tuple[Column, int, ParsedCell]],
+    *,
+    locked: dict[int, Column],
+    stored: dict[tuple[int, int], Result],
+    loaded_versions: Mapping[tuple[int, int], int],
+    at: dt.datetime,
+    reason: str,
+    outcome: SaveOutcome,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Result, str]]]:
+    """Decide per cell (under the column lock): new result rows, changed results with their reason, and the
+    unchanged, refused and conflicting cells (into `outcome`)."""
+    new_results: list[tuple[Any, ...]] = []
+    changed: list[tuple[Result, str]] = []
+    for column_given, student_id, cell in cells:
+        key = (column_given.pk, student_id)
+        if cell.empty:
+            continue
+        column = locked[column_given.pk]  # as stored now: a retraction that just happened counts
+        if column.retracted_at is not None:
+            outcome.errors[key] = _("Deze kolom is ingetrokken.")
+            continue
+        current = stored.get(key)
+        loaded = loaded_versions.get(key)
+        if current is not None and _same(current, cell):
+            outcome.unchanged += 1
+            continue
+        if current is not None and loaded is not None and loaded != current.version:
+            # Stored or changed after the teacher loaded the cell, and not to what they typed: keep theirs, show both.
+            outcome.conflicts[key] = Conflict(stored=current, typed=cell)
+            continue
+        if current is None:
+            content = _has_content(cell.status, cell.value, cell.judgement, cell.text)
+            new_results.append(
+                (column.school_id, column.pk, student_id, cell.value, cell.judgement, cell.text, cell.status,
+                 at if content else None, at, 1)
+            )  # fmt: skip
+            continue
+        had_content = current.retracted_at is None and _has_content(
+            current.status, current.value, current.judgement, current.text
+        )
+        if had_content and not reason.strip():
+            outcome.errors[key] = _("Geef een reden: dit resultaat was al ingevoerd.")
+            continue
+        current.value = cell.value
+        current.judgement = cell.judgement
+        current.text = cell.text
+        current.status = cell.status
+        current.retracted_at = None
+        if current.entered_at is None and _has_content(cell.status, cell.value, cell.judgement, cell.text):
+            current.entered_at = at
+        current.updated_at = at
+        current.version += 1
+        changed.append((current, reason if had_content else ""))
+    return new_results, changed
+
+
 def result_enter(*, column: Column, student: Student, cell: ParsedCell, by: User | None, at: dt.datetime) -> Result:
     """Enter a first result for a student in a column (caller checked access and group membership)."""
     if Result.objects.filter(column=column, student=student).exists():
         raise GradeActionError(_("Er is al een resultaat; wijzig het met een reden."))
-    outcome = results_save(cells=[(column, student.pk, cell)], existing={}, by=by, at=at, reason="")
-    if outcome.errors:
-        raise GradeActionError(next(iter(outcome.errors.values())))
+    outcome = results_save(
+        cells=[(column, student.pk, cell)], loaded_versions={(column.pk, student.pk): 0}, by=by, at=at, reason=""
+    )
+    if outcome.errors or outcome.conflicts:
+        raise GradeActionError(
+            next(iter(outcome.errors.values()), _("Er is al een resultaat; wijzig het met een reden."))
+        )
     return Result.objects.get(column=column, student=student)
 
 
@@ -334,15 +395,14 @@ def result_change(*, result: Result, cell: ParsedCell, by: User | None, at: dt.d
     if not reason.strip():
         raise GradeActionError(_("Geef een reden voor de wijziging."))
     column = result.column
+    key = (column.pk, result.student_id)
     outcome = results_save(
-        cells=[(column, result.student_id, cell)],
-        existing={(column.pk, result.student_id): result},
-        by=by,
-        at=at,
-        reason=reason,
+        cells=[(column, result.student_id, cell)], loaded_versions={key: result.version}, by=by, at=at, reason=reason
     )
     if outcome.errors:
         raise GradeActionError(next(iter(outcome.errors.values())))
+    if outcome.conflicts:
+        raise GradeActionError(_("Dit resultaat is intussen gewijzigd; bekijk het opnieuw."))
     result.refresh_from_db()
     return result
 
@@ -351,8 +411,10 @@ def result_retract(*, result: Result, by: User | None, at: dt.datetime, reason: 
     """Retract a result: it stays with its value, marked retracted, and a version records who/when/why."""
     if not reason.strip():
         raise GradeActionError(_("Geef een reden voor het intrekken."))
-    # The retraction and its version row are one fact: both or neither.
+    # The retraction and its version row are one fact: both or neither. The column's row is locked first, as
+    # results_save does, so a retraction and a grid save of the same column never pick the same version number.
     with transaction.atomic():
+        list(Column.objects.select_for_update().filter(pk=result.column_id).values_list("pk", flat=True))
         result = Result.objects.select_for_update().get(pk=result.pk)
         if result.retracted_at is not None:
             raise GradeActionError(_("Dit resultaat is al ingetrokken."))

@@ -5,6 +5,11 @@ costs ~50 µs per row: 10 s for a 100,000-row import before the database does an
 in field order and only the few values the driver cannot take as they are get adapted (SQLite: datetimes, Decimals).
 SQLite: multi-row INSERT ... RETURNING id (ids in row order, the guarantee Django's bulk_create relies on too).
 PostgreSQL: COPY, with ids reserved from the table's sequence first (nextval, safe with concurrent writers).
+
+No conflict handling here (COPY has no ON CONFLICT): a row that breaks a unique constraint fails the whole
+statement, and with it the caller's transaction. Callers make that impossible: `results_save` locks the columns
+and reads the stored results inside the same transaction before it inserts, so two saves of one column never both
+insert a result for a cell or the same version number (see docs/grades.md, "Saving at the same time").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db.models import (
@@ -178,3 +178,11 @@ def class_averages(
             year_averages={k: average(subjects.get(k), c_subjects.get(k)) for k in subjects.keys() | c_subjects.keys()},
         )
     return out
+
+
+def result_versions_of(wanted: Mapping[int, int]) -> dict[int, ResultVersion]:
+    """One given version of each result (result id → version number) in one query; a missing one is left out."""
+    if not wanted:
+        return {}
+    rows = ResultVersion.objects.filter(result_id__in=list(wanted), version__in=set(wanted.values()))
+    return {v.result_id: v for v in rows if wanted[v.result_id] == v.version}

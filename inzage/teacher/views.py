@@ -28,9 +28,15 @@ from inzage.grades.actions import (
 )
 from inzage.grades.imports import MAX_ERRORS_SHOWN as MAX_IMPORT_ERRORS_SHOWN
 from inzage.grades.imports import import_apply, import_plan
-from inzage.grades.models import Result
+from inzage.grades.models import Column, Result, ResultVersion
 from inzage.grades.parsing import CellError, display_cell, format_grade, parse_cell
-from inzage.grades.queries import column_history, columns_of_group, result_history, results_of_columns
+from inzage.grades.queries import (
+    column_history,
+    columns_of_group,
+    result_history,
+    result_versions_of,
+    results_of_columns,
+)
 from inzage.teacher.access import access_column, access_teaching_group, groups_of
 from inzage.teacher.forms import ColumnForm, ReleaseForm
 
@@ -85,24 +91,36 @@ def column_new(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def column_grid(request: HttpRequest, group_id: int, column_id: int) -> HttpResponse:
-    """The spreadsheet-like grid: one POST saves the whole column; invalid cells keep their text and message."""
+    """The spreadsheet-like grid: one POST saves the whole column; invalid cells keep their text and message, and
+    cells someone else changed since the page was loaded come back with both values (see docs/grades.md)."""
     group, column = access_column(user=request.user, group_id=group_id, column_id=column_id)  # type: ignore[arg-type]
     students = list(group.students.order_by("last_name", "first_name", "pk"))
     existing = results_of_columns([column])
     typed: dict[int, str] = {}
     errors: dict[int, str] = {}
+    conflicts: dict[int, dict[str, str]] = {}  # student id → the stored value and the typed one
+    versions: dict[int, int] = {}  # the loaded version a refused cell carries on to the next save
     reason = ""
+    status = 200
     if request.method == "POST":
         reason = request.POST.get("reason", "").strip()[:300]
+        # The result version each cell showed when the teacher loaded the grid (0: empty); None when the page did
+        # not send it (then no conflict check is possible for that cell and it is saved as before).
+        loaded = {s.pk: _loaded_version(request.POST.get(f"v-{s.pk}")) for s in students}
+        loaded_texts = _loaded_texts(column, existing, loaded)
+        loaded_versions: dict[tuple[int, int], int] = {}
         cells = []
         for student in students:
             raw = request.POST.get(f"cell-{student.pk}")
             if raw is None:
                 continue
-            shown = display_cell(existing.get((column.pk, student.pk)))
+            shown = loaded_texts.get(student.pk, display_cell(existing.get((column.pk, student.pk))))
             if raw.strip() == shown:
-                continue  # untouched cell; also keeps "7,5" vs "7.5" from looking like a change
+                continue  # untouched since loaded; also keeps "7,5" vs "7.5" from looking like a change
             typed[student.pk] = raw
+            version = loaded[student.pk]
+            if version is not None:
+                versions[student.pk] = version  # a refused cell goes back with the version the teacher started from
             try:
                 cell = parse_cell(raw, result_type=column.result_type)
             except CellError as err:
@@ -112,9 +130,23 @@ def column_grid(request: HttpRequest, group_id: int, column_id: int) -> HttpResp
                 errors[student.pk] = _("Leegmaken kan niet; trek het resultaat in via de geschiedenis.")
                 continue
             cells.append((column, student.pk, cell))
-        outcome = results_save(cells=cells, existing=existing, by=request.user, at=timezone.now(), reason=reason)  # type: ignore[arg-type]
+            if version is not None:
+                loaded_versions[(column.pk, student.pk)] = version
+        outcome = results_save(
+            cells=cells,
+            loaded_versions=loaded_versions,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+            reason=reason,
+        )
         for (_column_id, student_id), message in outcome.errors.items():
             errors[student_id] = message
+        for (_column_id, student_id), conflict in outcome.conflicts.items():
+            both = {"theirs": display_cell(conflict.stored) or _("(ingetrokken)"), "yours": typed[student_id].strip()}
+            conflicts[student_id] = both
+            errors[student_id] = _("Intussen gewijzigd in %(theirs)s; jouw %(yours)s is niet opgeslagen.") % both
+            # The teacher now sees the stored value: saving again (with a reason) deliberately replaces it.
+            versions[student_id] = conflict.stored.version
         saved = outcome.created + outcome.changed
         if not errors:
             messages.success(request, _("%(n)d resultaten opgeslagen.") % {"n": saved})
@@ -125,9 +157,9 @@ def column_grid(request: HttpRequest, group_id: int, column_id: int) -> HttpResp
         existing = results_of_columns([column])
         messages.warning(
             request,
-            _("%(n)d resultaten opgeslagen; %(e)d cellen hebben een fout en zijn niet opgeslagen.")
-            % {"n": saved, "e": len(errors)},
+            _("%(n)d resultaten opgeslagen; %(e)d cellen zijn niet opgeslagen.") % {"n": saved, "e": len(errors)},
         )
+        status = 409 if conflicts else 422
     rows = []
     for student in students:
         result = existing.get((column.pk, student.pk))
@@ -136,7 +168,9 @@ def column_grid(request: HttpRequest, group_id: int, column_id: int) -> HttpResp
                 "student": student,
                 "result": result,
                 "value": typed.get(student.pk, display_cell(result)),
+                "version": versions.get(student.pk, result.version if result is not None else 0),
                 "error": errors.get(student.pk, ""),
+                "conflict": conflicts.get(student.pk),
             }
         )
     release_form = ReleaseForm(
@@ -151,9 +185,49 @@ def column_grid(request: HttpRequest, group_id: int, column_id: int) -> HttpResp
             "rows": rows,
             "reason": reason,
             "has_errors": bool(errors),
+            "conflict_rows": [row for row in rows if row["conflict"]],
             "release_form": release_form,
         },
-        status=422 if errors else 200,
+        status=status,
+    )
+
+
+def _loaded_version(raw: str | None) -> int | None:
+    """The version number a grid cell was loaded with; None when absent or not a number (no conflict check)."""
+    if raw is None or not raw.strip().isdigit():
+        return None
+    return int(raw)
+
+
+def _loaded_texts(
+    column: Column, existing: dict[tuple[int, int], Result], loaded: dict[int, int | None]
+) -> dict[int, str]:
+    """What the cells showed when the teacher loaded the grid, for the cells whose result changed since (student
+    id → text): an unchanged cell is untouched even when someone else stored another value meanwhile. Read from
+    the history (append-only, so it cannot move under us), in one query and only when something changed."""
+    texts: dict[int, str] = {}
+    wanted: dict[int, tuple[int, int]] = {}  # result id → (student id, loaded version)
+    for student_id, version in loaded.items():
+        current = existing.get((column.pk, student_id))
+        if version is None or version == (current.version if current is not None else 0):
+            continue
+        if version == 0 or current is None:
+            texts[student_id] = ""
+        else:
+            wanted[current.pk] = (student_id, version)
+    found = result_versions_of({result_id: version for result_id, (_s, version) in wanted.items()})
+    for result_id, (student_id, _v) in wanted.items():
+        if result_id in found:
+            texts[student_id] = _shown_at(found[result_id])
+    return texts
+
+
+def _shown_at(version: ResultVersion) -> str:
+    """What a grid cell showed while the result was at this version."""
+    if version.action == ResultVersion.Action.RETRACT:
+        return ""
+    return display_cell(
+        Result(status=version.status, value=version.value, judgement=version.judgement, text=version.text)
     )
 
 

@@ -1,6 +1,7 @@
 // The grade grid works like a spreadsheet column: Enter / arrow down go to the next student, Shift+Enter / arrow up
 // to the previous one; Enter on the last student moves to the save button. Pasting several lines (a column copied
-// from a spreadsheet) fills down from the current cell. No inline scripts (CSP): this file is loaded with defer.
+// from a spreadsheet) fills down from the current cell. Leaving the page (a link, reload, closing the tab) while the
+// grid holds unsaved input asks first. No inline scripts (CSP): this file is loaded with defer.
 (function () {
   "use strict";
   var form = document.getElementById("grade-grid");
@@ -34,5 +35,20 @@
       });
       focusCell(Math.min(index + lines.length, cells.length) - 1);
     });
+  });
+
+  // Unsaved: a cell typed into since the page loaded, or a cell the server sent back refused (a mistake or a
+  // conflict: aria-invalid), whose text was never stored. Saving the grid itself is of course no reason to ask.
+  function unsaved() {
+    return cells.some(function (cell) {
+      return cell.value !== cell.defaultValue || cell.getAttribute("aria-invalid") === "true";
+    });
+  }
+  var saving = false;
+  form.addEventListener("submit", function () { saving = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (saving || !unsaved()) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // older browsers need it set; every browser shows its own text
   });
 })();
