@@ -59,8 +59,8 @@ def _fresh_database() -> None:
     if url.startswith("postgres"):
         name = url.rsplit("/", 1)[1]
         base = url.rsplit("/", 1)[0]
-        subprocess.run(["dropdb", "--if-exists", "--force", "-d", f"{base}/postgres", name], check=True)
-        subprocess.run(["createdb", "-d", f"{base}/postgres", name], check=True)
+        subprocess.run(["dropdb", "--if-exists", "--force", f"--maintenance-db={base}/postgres", name], check=True)
+        subprocess.run(["createdb", f"--maintenance-db={base}/postgres", name], check=True)
         return
     db = ROOT / "var" / "bench" / "profile_portal.sqlite3"
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +201,9 @@ def main() -> int:
     _instrument()
     today = timezone.localdate()
     vendor = django.db.connection.vendor
-    print(f"Demo school of 1,000 students on {vendor}; python {sys.version.split()[0]}; {time.strftime('%F %T')}\n")
+    print(
+        f"Demo school of 1,000 students on {vendor}; python {sys.version.split()[0]}; {time.strftime('%F %T UTC', time.gmtime())}\n"
+    )
     for label, children, cprof in (("Parent of one child", 1, args.cprofile), ("Parent of two children", 2, None)):
         parent = demo_parents(today=today, children=children, limit=1)[0]
         client = Client()
