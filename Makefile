@@ -12,7 +12,7 @@ WORKERS ?= 2
 TEST_WORKERS ?= auto
 
 .PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers \
-	loadtest wrk
+	loadtest loadtest-1700 wrk
 
 $(VENV)/bin/python:
 	$(PY_BOOT) -m venv $(VENV)
@@ -60,6 +60,11 @@ SOAK ?=
 LOADTEST_DURATION ?= 20
 loadtest: install wrk
 	SOAK=$(SOAK) WORKERS=$(WORKERS) LOADTEST_DURATION=$(LOADTEST_DURATION) bash loadtest/run.sh
+
+## make loadtest-1700: the same load across a 17:00 publication moment on a shifted app clock; the parent's page
+## must show the grade from the first request at or after 17:00:00 and not before.
+loadtest-1700: install wrk
+	AT_1700=1 WORKERS=$(WORKERS) bash loadtest/run.sh
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || \

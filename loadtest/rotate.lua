@@ -1,6 +1,6 @@
 -- wrk script: rotate signed-in parents over their children's grades pages, and check every answer is the real page.
 --
--- Reads LOADTEST_SESSIONS (lines "<sessionid> <student id>", written by loadtest/sign_in.py). Each wrk thread starts
+-- Reads LOADTEST_SESSIONS (lines "<sessionid> <student id> <username>", written by loadtest/sign_in.py). Each wrk thread starts
 -- at a different line and walks the list, so every request is another parent or child. An answer counts as an error
 -- unless it is 200 and holds the page's heading (a redirect to the login page is a 302, which wrk itself would count as
 -- a success). At the end it prints `NAME VALUE UNIT` lines under LOADTEST_PREFIX (e.g. loadtest.parent_grades.c32).
@@ -16,7 +16,7 @@ end
 function init(args)
   pairs_ = {}
   for line in io.lines(os.getenv("LOADTEST_SESSIONS")) do
-    local session, student = line:match("^(%S+)%s+(%d+)$")
+    local session, student = line:match("^(%S+)%s+(%d+)")
     if session then
       table.insert(pairs_, { "sessionid=" .. session, "/mijn/cijfers/" .. student .. "/" })
     end
@@ -55,4 +55,7 @@ function done(summary, latency, requests)
   io.write(string.format("%s.p99_ms %.1f ms\n", prefix, latency:percentile(99) / 1000))
   io.write(string.format("%s.requests %d requests\n", prefix, summary.requests))
   io.write(string.format("%s.errors %d requests\n", prefix, not_page + socket_errors))
+  io.write(string.format("%s.errors_not_page %d requests\n", prefix, not_page))
+  io.write(string.format("%s.errors_timeout %d requests\n", prefix, e.timeout))
+  io.write(string.format("%s.errors_socket %d requests\n", prefix, e.connect + e.read + e.write))
 end

@@ -3,7 +3,7 @@
 `python loadtest/sign_in.py --base http://127.0.0.1:8766 --count 256 --out var/loadtest/sessions.txt`
 
 Parents come from the database the server uses (DATABASE_URL): accounts with gezag over a current relation, found by
-the ORM (see bench/portal_school.py). Each line of the output is `<sessionid> <student id>`, one line per parent and
+the ORM (see bench/portal_school.py). Each line of the output is `<sessionid> <student id> <username>`, one line per parent and
 child, ready for loadtest/rotate.lua. Only loopback addresses are used: the sign-ins come from several source addresses
 in 127.0.1.0/24, because allauth allows 30 sign-ins a minute per client address.
 """
@@ -99,7 +99,9 @@ def main() -> int:
             )
         )
     lines = [
-        f"{session} {student_id}" for session, p in zip(sessions, parents, strict=True) for student_id in p.student_ids
+        f"{session} {student_id} {p.username}"
+        for session, p in zip(sessions, parents, strict=True)
+        for student_id in p.student_ids
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
