@@ -80,10 +80,13 @@ errors=0
 drive() { # drive <prefix> <connections> <seconds>
   local out
   out=$(LOADTEST_PREFIX="$1" wrk -t2 -c"$2" -d"$3"s --timeout "$TIMEOUT"s -s loadtest/rotate.lua "http://127.0.0.1:$PORT" \
-    | grep -E "^$1\.")
+    | grep -E "^$1\.") || true
   echo "$out" >>"$OUT/results.txt"
   grep -vE '\.requests ' <<<"$out"
-  errors=$((errors + $(awk '/\.errors /{print $2}' <<<"$out")))
+  local n
+  n=$(awk '/\.errors /{print $2}' <<<"$out")
+  [ -n "$n" ] || { log "wrk printed no figures for $1"; n=1; }
+  errors=$((errors + n))
 }
 
 : >"$OUT/results.txt"
