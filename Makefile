@@ -11,7 +11,8 @@ WORKERS ?= 2
 # pytest-xdist workers for `make test`; browser tests run fine in parallel (each worker has its own live server).
 TEST_WORKERS ?= auto
 
-.PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers
+.PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers \
+	loadtest loadtest-1700 wrk
 
 $(VENV)/bin/python:
 	$(PY_BOOT) -m venv $(VENV)
@@ -52,6 +53,25 @@ browsers:
 
 bench: install-dev
 	$(PY) bench/run.py $(BENCH)
+
+## make loadtest: the parent's grades page under wrk at c=8 and c=32 (SOAK=300: a 5-minute soak at c=32 instead);
+## granian as `make run` serves it, on PostgreSQL (database inzage_loadtest, recreated), 256 parents signed in.
+SOAK ?=
+LOADTEST_DURATION ?= 20
+loadtest: install wrk
+	SOAK=$(SOAK) WORKERS=$(WORKERS) LOADTEST_DURATION=$(LOADTEST_DURATION) bash loadtest/run.sh
+
+## make loadtest-1700: the same load across a 17:00 publication moment on a shifted app clock; the parent's page
+## must show the grade from the first request at or after 17:00:00 and not before.
+loadtest-1700: install wrk
+	AT_1700=1 WORKERS=$(WORKERS) bash loadtest/run.sh
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || \
+		{ echo "Installing Debian's wrk for the load test"; \
+		  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq wrk) >/dev/null 2>&1 || \
+		  { echo "Could not install wrk: install the 'wrk' package."; exit 1; }; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 class ConfigurationError(RuntimeError):
@@ -38,3 +39,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def cache_settings(*, redis_url: str) -> dict[str, dict[str, Any]]:
+    """Django's CACHES: per-process local memory without a Redis URL, Django's own Redis backend with one.
+
+    Two aliases, "default" and "sessions"; with Redis they share the server and differ in key prefix.
+    """
+    if redis_url:
+        if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigurationError(f"REDIS_URL={redis_url!r} is not a redis://, rediss:// or unix:// URL.")
+        return {
+            alias: {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": f"inzage-{alias}",
+            }
+            for alias in ("default", "sessions")
+        }
+    return {
+        # MAX_ENTRIES: Django's default of 300 would cull sessions of a busy app server; entries are small.
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "inzage-default",
+            "OPTIONS": {"MAX_ENTRIES": 5_000},
+        },
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "inzage-sessions",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        },
+    }

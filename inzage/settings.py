@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from inzage.env import env_bool, env_list, env_str
+from inzage.env import cache_settings, env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("INZAGE_VAR_DIR", str(BASE_DIR / "var")))
@@ -118,6 +118,16 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
 _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "")} if env_str("TEST_DATABASE_NAME", "") else {}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches: local memory per process by default (`make run`, tests, one app server); Redis when REDIS_URL is set, so
+# several app servers share one cache, the sessions and allauth's rate limits. Sessions get their own alias so that
+# page fragments filling the default cache can never evict a session (a locmem cache culls when full).
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = cache_settings(redis_url=REDIS_URL)
+# Sessions read from the cache and fall back to the database (written through on every save): no session query per
+# warm request, and a session survives a restart of an app server or a flushed cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
