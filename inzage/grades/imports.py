@@ -118,6 +118,11 @@ class ImportPlan:
     changed: int = 0
     unchanged: int = 0
 
+    @property
+    def delimiter_name(self) -> str:
+        """The delimiter in Dutch words, for the preview."""
+        return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+
 
 def _line_at(text: str, index: int) -> int:
     """The 1-based line of `text[index]`, counting CRLF, CR and LF as one line break each."""
@@ -351,6 +356,10 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         if message:
             plan.errors.append(RowError(start, "cijfer", message))
             continue
+        if end != start:
+            # One line break, whatever the file used: the confirm form comes back from the browser with CRLF, and
+            # the stored report must not depend on that round trip.
+            raw = _BREAK.sub("\n", raw)
         try:
             cell = parse_cell(raw, result_type=column.result_type)
         except CellError as err:

@@ -155,6 +155,14 @@ def test_a_report_text_over_several_lines_is_accepted_in_a_text_column(personas,
     assert plan.cells[0][2].text == 'Goed gewerkt.\nVolgende keer: "netter".'
 
 
+def test_line_breaks_in_a_report_are_stored_as_one_kind(personas, report) -> None:
+    n = personas.student.student_number
+    for newline in ("\n", "\r\n", "\r"):
+        text = f'leerlingnummer;kolom;cijfer{newline}{n};R1;"Eerste regel{newline}tweede regel"{newline}'
+        plan = import_plan(text=text, groups=[personas.group])
+        assert plan.errors == [] and plan.cells[0][2].text == "Eerste regel\ntweede regel"
+
+
 def test_the_plan_counts_file_lines_records_and_students(personas, column, report, numbers) -> None:
     a, b, c = numbers
     text = f"leerlingnummer;kolom;cijfer\n{a};H1;7\n\n{b};H1;8\n{c};H1;6\n{a};R1;Goed\n"
