@@ -12,7 +12,8 @@ Any error in any record refuses the whole file (nothing is written); the plan li
 
 Reading is strict, because a lenient CSV reader loses data without a word:
 - bytes → text (`import_decode`): a BOM decides (UTF-8, UTF-16 LE/BE); without one strict UTF-8, else Windows-1252
-  (Excel's "CSV" on Dutch Windows). Bytes that fit none of these raise `ImportFileError` with the line.
+  (Excel's "CSV" on Dutch Windows), unless the file also holds valid UTF-8 accents (a damaged UTF-8 file, which
+  cp1252 would turn into "Ã©"). Bytes that fit none of these raise `ImportFileError` with the line.
 - a quoted field may run over several lines only as the grade of a text column (a report), and not when a following
   line begins like a record of its own (an unclosed quote swallowing other students' rows);
 - a record with more non-empty fields than the header is refused (an unquoted `7,5` in a comma file is two fields);
@@ -70,6 +71,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (little-endian)"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (big-endian)"),
 )
+# A multi-byte UTF-8 character (é is C3 A9). In cp1252 text such pairs are rare: an accented capital followed by
+# punctuation from 0x80–0xBF.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 DELIMITER_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab"}
 
 
@@ -160,7 +164,20 @@ def import_decode(*, data: bytes) -> DecodedFile:
             return _decode(data, codec, label)
     try:
         return DecodedFile(data.decode("utf-8"), "UTF-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as err:
+        if _UTF8_SEQUENCE.search(data):
+            # Valid UTF-8 accents AND an invalid byte: a damaged or pasted-together UTF-8 file. Reading it as cp1252
+            # would store "Ã©" for "é" in every report without a word, so refuse and say where.
+            before = data[: err.start].decode("utf-8")
+            shown = " ".join(f"0x{b:02x}" for b in data[err.start : err.end][:4])
+            raise ImportFileError(
+                _line_at(before, len(before)),
+                _(
+                    "Het bestand is UTF-8, maar deze regel niet (onleesbaar: %(bytes)s). "
+                    "Sla het opnieuw op als „CSV UTF-8” en probeer het opnieuw."
+                )
+                % {"bytes": shown},
+            ) from None
         return _decode(data, "cp1252", "Windows-1252")
 
 
@@ -285,6 +302,7 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
     plan.existing = {
         (r.column_id, r.student_id): r for r in Result.objects.filter(column__teaching_group_id__in=group_ids)
     }
+    codes = {code for _group_id, code in columns}
     seen: set[tuple[int, int]] = set()
     seen_students: set[int] = set()
     only_group = groups[0] if len(groups) == 1 else None
@@ -351,7 +369,15 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
             plan.errors.append(RowError(start, "kolom", _("Kolom %(c)s is ingetrokken.") % {"c": code}))
             continue
         message = _grade_field_error(
-            row, grade_at=grade_at, column=column, start=start, end=end, delimiter=delimiter, students=students
+            row,
+            grade_at=grade_at,
+            column=column,
+            start=start,
+            end=end,
+            delimiter=delimiter,
+            positions=positions,
+            students=students,
+            codes=codes,
         )
         if message:
             plan.errors.append(RowError(start, "cijfer", message))
@@ -430,22 +456,26 @@ def _grade_field_error(
     start: int,
     end: int,
     delimiter: str,
+    positions: dict[str, int],
     students: dict[str, int],
+    codes: set[str],
 ) -> str:
     """Why the grade field cannot be trusted as typed (empty when it can); the value itself is parse_cell's job."""
     raw = row[grade_at]
     if end != start:
         if column.result_type != Column.ResultType.TEXT:
             return _quote_spans_message(end)
-        # A report may run over several lines, but a line inside it that begins with a student number of this school
-        # and a delimiter is almost surely a record swallowed by a quote that was not closed.
+        # A report may run over several lines, but a line inside it shaped like a record (a student number of this
+        # school, or a column code of the group, in its place) is almost surely a row swallowed by an unclosed quote.
         for offset, part in enumerate(_BREAK.split(raw)[1:], start=1):
-            number = part.lstrip(' "').split(delimiter, 1)
-            if len(number) == 2 and number[0].strip() in students:
+            fields = [piece.strip(' "') for piece in part.split(delimiter)]
+            if len(fields) > max(positions.values()) and (
+                fields[positions["student"]] in students or fields[positions["column"]].lower() in codes
+            ):
                 return _(
                     'Het aanhalingsteken (") op deze regel loopt door tot regel %(e)d en neemt regel %(l)d mee, '
-                    "die begint als een eigen rij (leerlingnummer %(n)s). Sluit het aanhalingsteken af."
-                ) % {"e": end, "l": start + offset, "n": number[0].strip()}
+                    "die eruitziet als een eigen rij. Sluit het aanhalingsteken af."
+                ) % {"e": end, "l": start + offset}
     if (
         delimiter == ","
         and column.result_type == Column.ResultType.NUMBER

@@ -127,6 +127,14 @@ def test_an_unterminated_quote_that_swallows_the_next_rows_is_refused(personas, 
     assert not plan.cells
 
 
+def test_a_swallowed_row_of_an_unknown_student_is_recognised_by_its_column_code(personas, report, numbers) -> None:
+    a, _b, c = numbers
+    text = f'kolom;leerlingnummer;cijfer\nR1;{a};"Goed gewerkt\nr1;999999;Netjes\nR1;{c};Prima"\n'
+    plan = import_plan(text=text, groups=[personas.group])
+    assert [(e.line, e.field) for e in plan.errors] == [(2, "cijfer")]
+    assert "regel 3" in plan.errors[0].message
+
+
 def test_a_quote_left_open_to_the_end_of_the_file_is_refused(personas, column, numbers) -> None:
     a, b, _c = numbers
     text = f'leerlingnummer;kolom;cijfer\n{a};H1;"7,5\n{b};H1;6\n'
@@ -252,6 +260,13 @@ def test_an_unreadable_file_names_the_line() -> None:
     with pytest.raises(ImportFileError) as err:
         import_decode(data=codecs.BOM_UTF16_LE + "a;b\nc".encode("utf-16-le") + b"\x00")  # odd length
     assert err.value.line == 2 and "UTF-16" in err.value.message
+
+
+def test_a_damaged_utf8_file_is_refused_not_read_as_cp1252() -> None:
+    # "café" in UTF-8 on line 2, a lone cp1252 "é" on line 3: as cp1252 the whole file would read "cafÃ©".
+    with pytest.raises(ImportFileError) as err:
+        import_decode(data="leerlingnummer;kolom;cijfer\n1;R1;café\n".encode() + b"2;R1;\xe9\n")
+    assert err.value.line == 3 and "UTF-8" in err.value.message and "0xe9" in err.value.message
 
 
 # --- Never anything but ImportFileError, never a write ---------------------------------------------------------------
