@@ -73,7 +73,7 @@ def format_grade(value: Decimal | None) -> str:
 def parse_grade(raw: str) -> Decimal:
     """A number 1,0–10,0 with at most one decimal, comma or point; raises CellError with a Dutch message."""
     typed = raw.strip()
-    if any(not ch.isascii() and ch.isnumeric() for ch in typed):
+    if not typed.isascii() and any(not ch.isascii() and ch.isnumeric() for ch in typed):
         raise CellError(_("„%(typed)s”: gebruik gewone cijfers (0–9).") % {"typed": typed})
     match = _NUMBER.fullmatch(typed)
     if not match:
