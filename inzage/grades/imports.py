@@ -108,7 +108,7 @@ class ImportPlan:
     """What applying the file would do. `errors` non-empty → nothing may be applied.
 
     `lines` counts the file's lines (header included), `rows` its records with content, `students` the distinct
-    known students in them: a quote that joins lines shows as fewer rows than lines.
+    student numbers in them: a quote that joins lines shows as fewer rows than lines.
     """
 
     cells: list[tuple[Column, int, ParsedCell]] = field(default_factory=list)
@@ -304,7 +304,7 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
     }
     codes = {code for _group_id, code in columns}
     seen: set[tuple[int, int]] = set()
-    seen_students: set[int] = set()
+    numbers: set[str] = set()
     only_group = groups[0] if len(groups) == 1 else None
     width = len(header)
     grade_at = positions["grade"]
@@ -327,6 +327,8 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         if not any(part.strip() for part in row):
             continue
         plan.rows += 1
+        if len(row) > positions["student"] and row[positions["student"]].strip():
+            numbers.add(row[positions["student"]].strip())
         error = _structure_error(row, start=start, end=end, width=width, grade_at=grade_at, delimiter=delimiter)
         if error is not None:
             index, message = error
@@ -351,7 +353,6 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         if student_id is None:
             plan.errors.append(RowError(start, "leerlingnummer", _("Onbekend leerlingnummer „%(n)s”.") % {"n": number}))
             continue
-        seen_students.add(student_id)
         if (group.pk, student_id) not in members:
             plan.errors.append(
                 RowError(
@@ -409,7 +410,7 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         else:
             plan.changed += 1
         plan.cells.append((column, student_id, cell))
-    plan.students = len(seen_students)
+    plan.students = len(numbers)
     return plan
 
 
@@ -418,15 +419,16 @@ def _structure_error(
 ) -> tuple[int, str] | None:
     """What is wrong with a record's shape, as (field index or -1, message); None when the shape is fine."""
     if len(row) > width and any(part.strip() for part in row[width:]):
-        message = _("Deze regel heeft %(n)d velden, de kopregel %(h)d; er gaat niets verloren zonder melding.") % {
-            "n": len(row),
-            "h": width,
-        }
+        message = _("Deze regel heeft %(n)d velden, de kopregel %(h)d.") % {"n": len(row), "h": width}
         if delimiter == ",":
             message += " " + _(
                 'Staat er een decimaalkomma in een cijfer? Zet het tussen aanhalingstekens ("7,5") '
                 "of gebruik ; als scheidingsteken."
             )
+        else:
+            message += " " + _("Staat er een %(d)s in een waarde? Zet die waarde tussen aanhalingstekens.") % {
+                "d": DELIMITER_NAMES[delimiter]
+            }
         return -1, message
     for index, part in enumerate(row):
         if len(part) > MAX_FIELD_CHARS:

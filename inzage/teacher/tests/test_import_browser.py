@@ -51,6 +51,7 @@ def test_a_teacher_imports_excel_unicode_text_and_fixes_a_refused_file(page, per
     expect(
         page.get_by_text("5 regels (met de kopregel): 3 rijen met een resultaat, 2 leerlingen.", exact=False)
     ).to_be_visible()
+    assert_accessible(page)
     assert not Result.objects.exists()
     page.get_by_role("button", name="Importeren bevestigen").click()
     expect(page.get_by_text("Geïmporteerd: 3 nieuw, 0 gewijzigd.")).to_be_visible()
