@@ -1,6 +1,6 @@
-"""CSV import of results (e.g. from a test platform): read → plan (validate, preview) → apply (all-or-nothing).
+"""CSV import of results (e.g. from a test platform): decode → plan (validate, preview) → apply (all-or-nothing).
 
-Format (UTF-8, a BOM is fine): a header row, then one result per row. Columns, by header name (case-insensitive):
+Format: a header row, then one result per record. Columns, by header name (case-insensitive):
   leerlingnummer (student_number)   the student's number at the school
   kolom (column)                    the column code in the teaching group, e.g. H1
   cijfer (grade)                    as typed in the grid: 7,5 / 7.5 / o/v/g / inh / vr / tnm / text
@@ -8,14 +8,25 @@ Format (UTF-8, a BOM is fine): a header row, then one result per row. Columns, b
 The delimiter is detected from the header row: `;`, tab or `,` (with `,` a decimal comma must be quoted: "7,5").
 An empty grade is skipped. A value equal to the stored one changes nothing, so importing a file twice adds no versions
 the second time. Replacing an entered value is allowed and recorded with the reason "CSV-import <file name>".
-Any error in any row refuses the whole file (nothing is written); the preview lists every error with its row number.
+Any error in any record refuses the whole file (nothing is written); the plan lists every error with its line number.
+
+Reading is strict, because a lenient CSV reader loses data without a word:
+- bytes → text (`import_decode`): a BOM decides (UTF-8, UTF-16 LE/BE); without one strict UTF-8, else Windows-1252
+  (Excel's "CSV" on Dutch Windows), unless the file also holds valid UTF-8 accents (a damaged UTF-8 file, which
+  cp1252 would turn into "Ã©"). Bytes that fit none of these raise `ImportFileError` with the line.
+- a quoted field may run over several lines only as the grade of a text column (a report), and not when a following
+  line begins like a record of its own (an unclosed quote swallowing other students' rows);
+- a record with more non-empty fields than the header is refused (an unquoted `7,5` in a comma file is two fields);
+- fields over MAX_FIELD_CHARS are refused; so is a NUL character (UTF-16 without a BOM);
+- any `csv.Error` becomes a message on the record's line and stops the reading (what follows cannot be trusted).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -42,12 +53,50 @@ HEADERS = {
     "group": "group",
     "lesgroep": "group",
 }
+LABELS = {"student": "leerlingnummer", "column": "kolom", "grade": "cijfer", "group": "groep"}
 MAX_ERRORS_SHOWN = 200
+# The upload cap. The preview sends the decoded text back with the confirm form, so the text (UTF-8, line breaks as
+# CRLF) must also stay under Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): see `import_text_too_large`.
+MAX_FILE_BYTES = 2_000_000
+# A report text may be 5000 characters (parsing.py); any field this long is a mistake, usually an unclosed quote.
+# Checked here rather than by lowering csv.field_size_limit, which is process-wide; fields over the csv module's own
+# limit (128 KiB) raise csv.Error, which is turned into the same message.
+MAX_FIELD_CHARS = 10_000
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_BREAK = re.compile(r"\r\n|\r|\n")
+_WHOLE = re.compile(r"\s*[0-9]{1,2}\s*", re.ASCII)
+_DIGIT = re.compile(r"\s*[0-9]\s*", re.ASCII)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 met BOM"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (big-endian)"),
+)
+# A multi-byte UTF-8 character (é is C3 A9). In cp1252 text such pairs are rare: an accented capital followed by
+# punctuation from 0x80–0xBF.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+DELIMITER_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab"}
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as text; `line` (1-based) says where, `message` is Dutch and names what to do."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DecodedFile:
+    """An uploaded file's text and the encoding it was read with (a label shown in the preview)."""
+
+    text: str
+    encoding: str
 
 
 @dataclass(frozen=True)
 class RowError:
-    """One refused row: its line number in the file (header = 1), which field, and a Dutch message."""
+    """One refused record: its line number in the file (header = 1), which field, and a Dutch message."""
 
     line: int
     field: str
@@ -56,15 +105,85 @@ class RowError:
 
 @dataclass
 class ImportPlan:
-    """What applying the file would do. `errors` non-empty → nothing may be applied."""
+    """What applying the file would do. `errors` non-empty → nothing may be applied.
+
+    `lines` counts the file's lines (header included), `rows` its records with content, `students` the distinct
+    student numbers in them: a quote that joins lines shows as fewer rows than lines.
+    """
 
     cells: list[tuple[Column, int, ParsedCell]] = field(default_factory=list)
     existing: dict[tuple[int, int], Result] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    lines: int = 0
     rows: int = 0
+    students: int = 0
+    delimiter: str = ""
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+
+    @property
+    def delimiter_name(self) -> str:
+        """The delimiter in Dutch words, for the preview."""
+        return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+
+
+def _line_at(text: str, index: int) -> int:
+    """The 1-based line of `text[index]`, counting CRLF, CR and LF as one line break each."""
+    return len(_BREAK.findall(text, 0, index)) + 1
+
+
+def _decode(data: bytes, codec: str, label: str) -> DecodedFile:
+    try:
+        return DecodedFile(data.decode(codec), label)
+    except UnicodeDecodeError as err:
+        before = data[: err.start].decode(codec, errors="replace")
+        line = _line_at(before, len(before))
+        shown = " ".join(f"0x{b:02x}" for b in data[err.start : err.end][:4])
+        if codec == "cp1252":
+            message = _(
+                "Het bestand is geen UTF-8 en geen Windows-1252 (onleesbaar: %(bytes)s). "
+                "Sla het op als „CSV UTF-8” en probeer het opnieuw."
+            ) % {"bytes": shown}
+        else:
+            message = _(
+                "Het bestand begint als %(enc)s maar is dat verderop niet (onleesbaar: %(bytes)s). "
+                "Sla het opnieuw op als „CSV UTF-8” en probeer het opnieuw."
+            ) % {"enc": label, "bytes": shown}
+        raise ImportFileError(line, message) from None
+
+
+def import_decode(*, data: bytes) -> DecodedFile:
+    """Uploaded bytes → text: BOM (UTF-8, UTF-16 LE/BE), else strict UTF-8, else Windows-1252; else ImportFileError.
+
+    UTF-8 first because it is strict: cp1252 text with accents is almost never valid UTF-8, while every UTF-8 file
+    would "decode" as cp1252 into mojibake. cp1252 leaves only 5 bytes undefined, so it is the last resort.
+    """
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            return _decode(data, codec, label)
+    try:
+        return DecodedFile(data.decode("utf-8"), "UTF-8")
+    except UnicodeDecodeError as err:
+        if _UTF8_SEQUENCE.search(data):
+            # Valid UTF-8 accents AND an invalid byte: a damaged or pasted-together UTF-8 file. Reading it as cp1252
+            # would store "Ã©" for "é" in every report without a word, so refuse and say where.
+            before = data[: err.start].decode("utf-8")
+            shown = " ".join(f"0x{b:02x}" for b in data[err.start : err.end][:4])
+            raise ImportFileError(
+                _line_at(before, len(before)),
+                _(
+                    "Het bestand is UTF-8, maar deze regel niet (onleesbaar: %(bytes)s). "
+                    "Sla het opnieuw op als „CSV UTF-8” en probeer het opnieuw."
+                )
+                % {"bytes": shown},
+            ) from None
+        return _decode(data, "cp1252", "Windows-1252")
+
+
+def import_text_too_large(text: str) -> bool:
+    """Whether `text` would exceed MAX_FILE_BYTES once the browser sends it back (UTF-8, every line break as CRLF)."""
+    return len(text.encode("utf-8", errors="replace")) + text.count("\n") + text.count("\r") > MAX_FILE_BYTES
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -72,6 +191,26 @@ def detect_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (";", "\t", ",")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ";"
+
+
+def _csv_message(err: csv.Error, *, start: int, end: int, more: bool) -> str:
+    """A Dutch message for what the csv module refused (its own messages are English and technical)."""
+    text = str(err)
+    if "field larger than field limit" in text:
+        message = _('Een veld is te lang (meer dan %(n)s tekens). Is er een aanhalingsteken (") niet afgesloten?') % {
+            "n": f"{MAX_FIELD_CHARS:,}".replace(",", ".")
+        }
+    elif "unexpected end of data" in text:
+        message = _('Het aanhalingsteken (") op deze regel wordt nergens afgesloten.')
+    elif "expected after" in text:
+        message = _('Na een afsluitend aanhalingsteken (") hoort een scheidingsteken of het einde van de regel.')
+        if end != start:
+            message += " " + _("(Het veld loopt door tot regel %(e)d.)") % {"e": end}
+    else:
+        message = _("Deze regel is geen geldige CSV.")
+    if more:
+        message += " " + _("De regels daarna zijn niet gecontroleerd.")
+    return message
 
 
 def _same(result: Result, cell: ParsedCell) -> bool:
@@ -87,19 +226,49 @@ def _same(result: Result, cell: ParsedCell) -> bool:
 def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
     """Parse and validate a CSV text for writing into `groups` (the caller checked write access to each of them).
 
-    A constant number of queries: students, memberships, columns and existing results are read in bulk up front.
+    Never raises for bad input: every problem is a RowError in the plan. A constant number of queries: students,
+    memberships, columns and existing results are read in bulk up front.
     """
     plan = ImportPlan()
-    text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=detect_delimiter(first_line))
-    header = next(reader, None)
-    if not header:
+    text = text.removeprefix("\ufeff")
+    lines = [m.group() for m in _LINE.finditer(text)]
+    plan.lines = len(lines)
+    if "\x00" in text:
+        plan.errors.append(
+            RowError(
+                _line_at(text, text.index("\x00")),
+                "",
+                _(
+                    "Deze regel bevat een nul-teken: is het bestand UTF-16 zonder BOM? "
+                    "Sla het op als „CSV UTF-8” en probeer het opnieuw."
+                ),
+            )
+        )
+        return plan
+    first = next((line for line in lines if line.strip()), "")
+    delimiter = plan.delimiter = detect_delimiter(first)
+    # strict: a quote followed by anything but a delimiter, or a quote left open at the end, is a csv.Error.
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
+    header: list[str] = []
+    try:
+        for header in reader:
+            if any(part.strip() for part in header):
+                break
+    except csv.Error as err:
+        plan.errors.append(RowError(1, "", _csv_message(err, start=1, end=reader.line_num, more=False)))
+        return plan
+    header_line = reader.line_num
+    if not any(part.strip() for part in header):
         plan.errors.append(RowError(1, "", _("Het bestand is leeg.")))
         return plan
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
         role = HEADERS.get(name.strip().lower())
+        if role and role in positions:
+            plan.errors.append(
+                RowError(header_line, "", _("Kolom %(c)s staat twee keer in de kopregel.") % {"c": LABELS[role]})
+            )
+            return plan
         if role:
             positions[role] = index
     missing = [
@@ -108,14 +277,17 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         if key not in positions
     ]
     if missing:
-        plan.errors.append(RowError(1, "", _("Kolom ontbreekt in de kopregel: %(m)s.") % {"m": ", ".join(missing)}))
+        plan.errors.append(
+            RowError(header_line, "", _("Kolom ontbreekt in de kopregel: %(m)s.") % {"m": ", ".join(missing)})
+        )
         return plan
     if "group" not in positions and len(groups) != 1:
-        plan.errors.append(RowError(1, "", _("Kolom ontbreekt in de kopregel: groep.")))
+        plan.errors.append(RowError(header_line, "", _("Kolom ontbreekt in de kopregel: groep.")))
         return plan
     if not groups:
-        plan.errors.append(RowError(1, "", _("Geen lesgroep om in te importeren.")))
+        plan.errors.append(RowError(header_line, "", _("Geen lesgroep om in te importeren.")))
         return plan
+    field_names = [LABELS.get(HEADERS.get(name.strip().lower(), ""), name.strip()) for name in header]
 
     school_id = groups[0].school_id
     group_by_name = {g.name.lower(): g for g in groups}
@@ -130,24 +302,48 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
     plan.existing = {
         (r.column_id, r.student_id): r for r in Result.objects.filter(column__teaching_group_id__in=group_ids)
     }
+    codes = {code for _group_id, code in columns}
     seen: set[tuple[int, int]] = set()
+    numbers: set[str] = set()
     only_group = groups[0] if len(groups) == 1 else None
-    width = max(positions.values()) + 1
+    width = len(header)
+    grade_at = positions["grade"]
+    end = header_line
 
-    for line, row in enumerate(reader, start=2):
+    while True:
+        start = end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            plan.errors.append(
+                RowError(
+                    start, "", _csv_message(err, start=start, end=reader.line_num, more=reader.line_num < len(lines))
+                )
+            )
+            break
+        end = reader.line_num
         if not any(part.strip() for part in row):
             continue
         plan.rows += 1
+        if len(row) > positions["student"] and row[positions["student"]].strip():
+            numbers.add(row[positions["student"]].strip())
+        error = _structure_error(row, start=start, end=end, width=width, grade_at=grade_at, delimiter=delimiter)
+        if error is not None:
+            index, message = error
+            plan.errors.append(RowError(start, field_names[index] if index >= 0 else "", message))
+            continue
         if len(row) < width:
             row = row + [""] * (width - len(row))
         number = row[positions["student"]].strip()
         code = row[positions["column"]].strip()
-        raw = row[positions["grade"]]
+        raw = row[grade_at]
         if "group" in positions:
             group = group_by_name.get(row[positions["group"]].strip().lower())
             if group is None:
                 plan.errors.append(
-                    RowError(line, "groep", _("Onbekende groep „%(g)s”.") % {"g": row[positions["group"]]})
+                    RowError(start, "groep", _("Onbekende groep „%(g)s”.") % {"g": row[positions["group"]]})
                 )
                 continue
         else:
@@ -155,33 +351,51 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
             group = only_group
         student_id = students.get(number)
         if student_id is None:
-            plan.errors.append(RowError(line, "leerlingnummer", _("Onbekend leerlingnummer „%(n)s”.") % {"n": number}))
+            plan.errors.append(RowError(start, "leerlingnummer", _("Onbekend leerlingnummer „%(n)s”.") % {"n": number}))
             continue
         if (group.pk, student_id) not in members:
             plan.errors.append(
                 RowError(
-                    line, "leerlingnummer", _("Leerling %(n)s zit niet in %(g)s.") % {"n": number, "g": group.name}
+                    start, "leerlingnummer", _("Leerling %(n)s zit niet in %(g)s.") % {"n": number, "g": group.name}
                 )
             )
             continue
         column = columns.get((group.pk, code.lower()))
         if column is None:
             plan.errors.append(
-                RowError(line, "kolom", _("Onbekende kolom „%(c)s” in %(g)s.") % {"c": code, "g": group.name})
+                RowError(start, "kolom", _("Onbekende kolom „%(c)s” in %(g)s.") % {"c": code, "g": group.name})
             )
             continue
         if column.retracted_at is not None:
-            plan.errors.append(RowError(line, "kolom", _("Kolom %(c)s is ingetrokken.") % {"c": code}))
+            plan.errors.append(RowError(start, "kolom", _("Kolom %(c)s is ingetrokken.") % {"c": code}))
             continue
+        message = _grade_field_error(
+            row,
+            grade_at=grade_at,
+            column=column,
+            start=start,
+            end=end,
+            delimiter=delimiter,
+            positions=positions,
+            students=students,
+            codes=codes,
+        )
+        if message:
+            plan.errors.append(RowError(start, "cijfer", message))
+            continue
+        if end != start:
+            # One line break, whatever the file used: the confirm form comes back from the browser with CRLF, and
+            # the stored report must not depend on that round trip.
+            raw = _BREAK.sub("\n", raw)
         try:
             cell = parse_cell(raw, result_type=column.result_type)
         except CellError as err:
-            plan.errors.append(RowError(line, "cijfer", str(err)))
+            plan.errors.append(RowError(start, "cijfer", str(err)))
             continue
         key = (column.pk, student_id)
         if key in seen:
             plan.errors.append(
-                RowError(line, "leerlingnummer", _("Deze leerling en kolom staan al eerder in het bestand."))
+                RowError(start, "leerlingnummer", _("Deze leerling en kolom staan al eerder in het bestand."))
             )
             continue
         seen.add(key)
@@ -196,7 +410,88 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         else:
             plan.changed += 1
         plan.cells.append((column, student_id, cell))
+    plan.students = len(numbers)
     return plan
+
+
+def _structure_error(
+    row: list[str], *, start: int, end: int, width: int, grade_at: int, delimiter: str
+) -> tuple[int, str] | None:
+    """What is wrong with a record's shape, as (field index or -1, message); None when the shape is fine."""
+    if len(row) > width and any(part.strip() for part in row[width:]):
+        message = _("Deze regel heeft %(n)d velden, de kopregel %(h)d.") % {"n": len(row), "h": width}
+        if delimiter == ",":
+            message += " " + _(
+                'Staat er een decimaalkomma in een cijfer? Zet het tussen aanhalingstekens ("7,5") '
+                "of gebruik ; als scheidingsteken."
+            )
+        else:
+            message += " " + _("Staat er een %(d)s in een waarde? Zet die waarde tussen aanhalingstekens.") % {
+                "d": DELIMITER_NAMES[delimiter]
+            }
+        return -1, message
+    for index, part in enumerate(row):
+        if len(part) > MAX_FIELD_CHARS:
+            return min(index, width - 1), _("Dit veld is te lang (%(n)s tekens; ten hoogste %(m)s).") % {
+                "n": f"{len(part):,}".replace(",", "."),
+                "m": f"{MAX_FIELD_CHARS:,}".replace(",", "."),
+            }
+    if end != start:
+        for index, part in enumerate(row):
+            if index != grade_at and _BREAK.search(part):
+                return index, _quote_spans_message(end)
+    return None
+
+
+def _quote_spans_message(end: int) -> str:
+    return _(
+        'Een aanhalingsteken (") laat dit veld over meerdere regels lopen (tot regel %(e)d); dat mag alleen in een '
+        "verslag. Sluit het aanhalingsteken op dezelfde regel af."
+    ) % {"e": end}
+
+
+def _grade_field_error(
+    row: list[str],
+    *,
+    grade_at: int,
+    column: Column,
+    start: int,
+    end: int,
+    delimiter: str,
+    positions: dict[str, int],
+    students: dict[str, int],
+    codes: set[str],
+) -> str:
+    """Why the grade field cannot be trusted as typed (empty when it can); the value itself is parse_cell's job."""
+    raw = row[grade_at]
+    if end != start:
+        if column.result_type != Column.ResultType.TEXT:
+            return _quote_spans_message(end)
+        # A report may run over several lines, but a line inside it shaped like a record (a student number of this
+        # school, or a column code of the group, in its place) is almost surely a row swallowed by an unclosed quote.
+        for offset, part in enumerate(_BREAK.split(raw)[1:], start=1):
+            fields = [piece.strip(' "') for piece in part.split(delimiter)]
+            if len(fields) > max(positions.values()) and (
+                fields[positions["student"]] in students or fields[positions["column"]].lower() in codes
+            ):
+                return _(
+                    'Het aanhalingsteken (") op deze regel loopt door tot regel %(e)d en neemt regel %(l)d mee, '
+                    "die eruitziet als een eigen rij. Sluit het aanhalingsteken af."
+                ) % {"e": end, "l": start + offset}
+    if (
+        delimiter == ","
+        and column.result_type == Column.ResultType.NUMBER
+        and grade_at + 1 < len(row)
+        and _WHOLE.fullmatch(raw)
+        and _DIGIT.fullmatch(row[grade_at + 1])
+    ):
+        # "7,5" unquoted in a comma file is the grade 7 and a stray 5 in the next column: refuse rather than guess.
+        typed = f"{raw.strip()},{row[grade_at + 1].strip()}"
+        return _(
+            '„%(a)s” en „%(b)s” staan in twee velden: bedoelt u %(t)s? Zet het cijfer tussen aanhalingstekens ("%(t)s") '
+            "of gebruik ; als scheidingsteken."
+        ) % {"a": raw.strip(), "b": row[grade_at + 1].strip(), "t": typed}
+    return ""
 
 
 def import_apply(*, plan: ImportPlan, by: User | None, at: dt.datetime, file_name: str) -> SaveOutcome:

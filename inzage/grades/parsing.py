@@ -7,6 +7,11 @@ Accepted, surrounding spaces ignored, case-insensitive:
 - in every column the flags "inh" (inhalen: not made yet), "vr" (vrijstelling: exempt) and "tnm" (telt niet mee:
   does not count); a flag keeps no value.
 An empty cell means "nothing entered" (`ParsedCell.empty`).
+
+Digits are 0–9 only. Python's `int()`, `Decimal()` and a regex digit class also take every other Unicode digit
+(full-width `７`, Arabic-Indic `٧`, Devanagari `७`, ...), so `７,５` used to become 7,5 without a word. Such a value is refused with
+"gebruik gewone cijfers (0–9)" rather than normalised: it is rare (an IME full-width keyboard), and accepting any digit
+class would make look-alikes valid grades. The teacher sees the message and retypes.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ JUDGEMENTS = {
     "g": "g",
     "goed": "g",
 }
-_NUMBER = re.compile(r"^(\d{1,2})(?:[.,](\d+))?$")
+_NUMBER = re.compile(r"([0-9]{1,2})(?:[.,]([0-9]+))?", re.ASCII)
 LOWEST = Decimal("1.0")
 HIGHEST = Decimal("10.0")
 
@@ -68,7 +73,9 @@ def format_grade(value: Decimal | None) -> str:
 def parse_grade(raw: str) -> Decimal:
     """A number 1,0–10,0 with at most one decimal, comma or point; raises CellError with a Dutch message."""
     typed = raw.strip()
-    match = _NUMBER.match(typed)
+    if not typed.isascii() and any(not ch.isascii() and ch.isnumeric() for ch in typed):
+        raise CellError(_("„%(typed)s”: gebruik gewone cijfers (0–9).") % {"typed": typed})
+    match = _NUMBER.fullmatch(typed)
     if not match:
         raise CellError(_("„%(typed)s” is geen cijfer (bijvoorbeeld 7,5).") % {"typed": typed})
     whole, decimals = match.groups()

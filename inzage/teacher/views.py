@@ -27,7 +27,15 @@ from inzage.grades.actions import (
     results_save,
 )
 from inzage.grades.imports import MAX_ERRORS_SHOWN as MAX_IMPORT_ERRORS_SHOWN
-from inzage.grades.imports import import_apply, import_plan
+from inzage.grades.imports import MAX_FILE_BYTES as MAX_IMPORT_BYTES
+from inzage.grades.imports import (
+    ImportFileError,
+    RowError,
+    import_apply,
+    import_decode,
+    import_plan,
+    import_text_too_large,
+)
 from inzage.grades.models import Column, Result, ResultVersion
 from inzage.grades.parsing import CellError, display_cell, format_grade, parse_cell
 from inzage.grades.queries import (
@@ -305,40 +313,50 @@ def _who(user: User | None) -> str:
     return user.get_full_name() or user.username
 
 
-MAX_IMPORT_BYTES = 2_000_000
+def _import_refused(request: HttpRequest, context: dict[str, object], errors: list[RowError]) -> HttpResponse:
+    """The import page with errors listed per line and nothing stored (422), the upload form ready for a retry."""
+    context.update({"errors": errors[:MAX_IMPORT_ERRORS_SHOWN], "error_count": len(errors)})
+    return render(request, "teacher/import.html", context, status=422)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_results(request: HttpRequest, group_id: int) -> HttpResponse:
-    """CSV import into one group: upload → preview with per-row errors → confirm (all-or-nothing)."""
+    """CSV import into one group: upload → preview with per-line errors → confirm (all-or-nothing)."""
     group = access_teaching_group(user=request.user, group_id=group_id)  # type: ignore[arg-type]
     context: dict[str, object] = {"group": group}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is not None:
-            if upload.size and upload.size > MAX_IMPORT_BYTES:
-                context["error"] = _("Het bestand is te groot (ten hoogste 2 MB).")
-                return render(request, "teacher/import.html", context, status=422)
-            raw = upload.read()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1252", errors="replace")
-            file_name = upload.name or "import.csv"
-        else:
-            text = request.POST.get("csv", "")
-            file_name = request.POST.get("file_name", "import.csv")[:200]
-        plan = import_plan(text=text, groups=[group])
-        if request.POST.get("confirm") and not plan.errors:
-            outcome = import_apply(plan=plan, by=request.user, at=timezone.now(), file_name=file_name)  # type: ignore[arg-type]
-            messages.success(
-                request,
-                _("Geïmporteerd: %(c)d nieuw, %(u)d gewijzigd.") % {"c": outcome.created, "u": outcome.changed},
-            )
-            return HttpResponseRedirect(reverse("teacher:group", args=[group.pk]))
-        context.update(
-            {"plan": plan, "errors": plan.errors[:MAX_IMPORT_ERRORS_SHOWN], "csv": text, "file_name": file_name}
+    if request.method != "POST":
+        return render(request, "teacher/import.html", context)
+    upload = request.FILES.get("file")
+    too_large = RowError(1, "", _("Het bestand is te groot (ten hoogste 2 MB). Splits het in kleinere bestanden."))
+    if upload is not None:
+        file_name = (upload.name or "import.csv")[:200]
+        context["file_name"] = file_name
+        if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
+            return _import_refused(request, context, [too_large])
+        try:
+            decoded = import_decode(data=upload.read())
+        except ImportFileError as err:
+            return _import_refused(request, context, [RowError(err.line, "", err.message)])
+        text = decoded.text
+        context["encoding"] = decoded.encoding
+    else:
+        # The confirm step: the preview's text comes back and is read and validated again from scratch.
+        text = request.POST.get("csv", "")
+        file_name = request.POST.get("file_name", "import.csv")[:200]
+        context["file_name"] = file_name
+    if import_text_too_large(text):
+        return _import_refused(request, context, [too_large])
+    plan = import_plan(text=text, groups=[group])
+    context["plan"] = plan
+    if plan.errors:
+        return _import_refused(request, context, plan.errors)
+    if request.POST.get("confirm"):
+        outcome = import_apply(plan=plan, by=request.user, at=timezone.now(), file_name=file_name)  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("Geïmporteerd: %(c)d nieuw, %(u)d gewijzigd.") % {"c": outcome.created, "u": outcome.changed},
         )
-        return render(request, "teacher/import.html", context, status=422 if plan.errors else 200)
+        return HttpResponseRedirect(reverse("teacher:group", args=[group.pk]))
+    context["csv"] = text
     return render(request, "teacher/import.html", context)

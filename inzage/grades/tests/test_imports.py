@@ -1,11 +1,16 @@
+import codecs
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
-from inzage.grades.imports import detect_delimiter, import_apply, import_plan
-from inzage.grades.models import Result, ResultVersion
+from inzage.grades.actions import column_create
+from inzage.grades.imports import ImportFileError, detect_delimiter, import_apply, import_decode, import_plan
+from inzage.grades.models import Column, Result, ResultVersion
 from inzage.grades.tests.conftest import AT
+from inzage.testing import factories as f
 
 LATER = AT + dt.timedelta(days=1)
 
@@ -81,3 +86,228 @@ def test_planning_takes_a_constant_number_of_queries(personas, column, django_as
     with django_assert_num_queries(4):
         plan = import_plan(text=text, groups=[personas.group])
     assert plan.new == 21
+
+
+# --- Inputs that used to break (issue 7 part 4, issue 9): structure, size, encodings, digits. ---------------------
+
+
+@pytest.fixture
+def report(personas, kind) -> Column:
+    """A text column (reflection report): the only place where a field may run over several lines."""
+    return column_create(
+        group=personas.group,
+        kind=kind,
+        period=personas.periods[0],
+        name="Reflectie",
+        code="R1",
+        date=dt.date(2025, 9, 30),
+        result_type=Column.ResultType.TEXT,
+        by=None,
+        at=AT,
+    )
+
+
+@pytest.fixture
+def numbers(personas) -> list[str]:
+    """Student numbers of three students of the group."""
+    more = [f.StudentFactory(school=personas.school) for _ in range(2)]
+    personas.group.students.add(*more)
+    return [personas.student.student_number, *(s.student_number for s in more)]
+
+
+def test_an_unterminated_quote_that_swallows_the_next_rows_is_refused(personas, column, report, numbers) -> None:
+    a, b, c = numbers
+    # The quote opened on line 2 is "closed" by the last one on line 4: a CSV reader makes ONE report text of lines
+    # 2–4, with other students' numbers in it, and b and c disappear from the import.
+    text = f'leerlingnummer;kolom;cijfer\n{a};R1;"Goed gewerkt\n{b};R1;Netjes\n{c};R1;Prima"\n'
+    plan = import_plan(text=text, groups=[personas.group])
+    assert [(e.line, e.field) for e in plan.errors] == [(2, "cijfer")]
+    assert "aanhalingsteken" in plan.errors[0].message and "regel 3" in plan.errors[0].message
+    assert (plan.lines, plan.rows) == (4, 1)
+    assert not plan.cells
+
+
+def test_a_swallowed_row_of_an_unknown_student_is_recognised_by_its_column_code(personas, report, numbers) -> None:
+    a, _b, c = numbers
+    text = f'kolom;leerlingnummer;cijfer\nR1;{a};"Goed gewerkt\nr1;999999;Netjes\nR1;{c};Prima"\n'
+    plan = import_plan(text=text, groups=[personas.group])
+    assert [(e.line, e.field) for e in plan.errors] == [(2, "cijfer")]
+    assert "regel 3" in plan.errors[0].message
+
+
+def test_a_quote_left_open_to_the_end_of_the_file_is_refused(personas, column, numbers) -> None:
+    a, b, _c = numbers
+    text = f'leerlingnummer;kolom;cijfer\n{a};H1;"7,5\n{b};H1;6\n'
+    plan = import_plan(text=text, groups=[personas.group])
+    assert [e.line for e in plan.errors] == [2]
+    assert "aanhalingsteken" in plan.errors[0].message
+
+
+@pytest.mark.parametrize("where", ["leerlingnummer", "kolom", "cijfer"])
+def test_a_quote_spanning_lines_where_no_text_is_expected_is_refused(personas, column, numbers, where) -> None:
+    a, b, _c = numbers
+    fields = {"leerlingnummer": a, "kolom": "H1", "cijfer": "7,5"}
+    fields[where] = f'"{fields[where]}\n{b}"'
+    text = "leerlingnummer;kolom;cijfer\n" + ";".join(fields.values()) + "\n"
+    plan = import_plan(text=text, groups=[personas.group])
+    assert [(e.line, e.field) for e in plan.errors] == [(2, where)]
+    assert "meerdere regels" in plan.errors[0].message
+
+
+def test_a_report_text_over_several_lines_is_accepted_in_a_text_column(personas, report, numbers) -> None:
+    a, b, _c = numbers
+    text = f'leerlingnummer;kolom;cijfer\n{a};R1;"Goed gewerkt.\nVolgende keer: ""netter""."\n{b};R1;Prima\n'
+    plan = import_plan(text=text, groups=[personas.group])
+    assert plan.errors == []
+    assert (plan.lines, plan.rows, plan.students) == (4, 2, 2)
+    assert plan.cells[0][2].text == 'Goed gewerkt.\nVolgende keer: "netter".'
+
+
+def test_line_breaks_in_a_report_are_stored_as_one_kind(personas, report) -> None:
+    n = personas.student.student_number
+    for newline in ("\n", "\r\n", "\r"):
+        text = f'leerlingnummer;kolom;cijfer{newline}{n};R1;"Eerste regel{newline}tweede regel"{newline}'
+        plan = import_plan(text=text, groups=[personas.group])
+        assert plan.errors == [] and plan.cells[0][2].text == "Eerste regel\ntweede regel"
+
+
+def test_the_plan_counts_file_lines_records_and_students(personas, column, report, numbers) -> None:
+    a, b, c = numbers
+    text = f"leerlingnummer;kolom;cijfer\n{a};H1;7\n\n{b};H1;8\n{c};H1;6\n{a};R1;Goed\n"
+    plan = import_plan(text=text, groups=[personas.group])
+    assert plan.errors == []
+    assert (plan.lines, plan.rows, plan.students) == (6, 4, 3)
+
+
+@pytest.mark.parametrize("size", [20_000, 200_000])
+def test_a_huge_field_is_refused_with_a_message(personas, report, numbers, size) -> None:
+    a, b, _c = numbers
+    text = f"leerlingnummer;kolom;cijfer\n{a};R1;{'x' * size}\n{b};R1;Prima\n"
+    plan = import_plan(text=text, groups=[personas.group])  # 200,000 is over the csv module's own limit: no 500
+    assert [(e.line, e.field) for e in plan.errors][:1] == [(2, "cijfer" if size < 131_072 else "")]
+    assert "te lang" in plan.errors[0].message
+
+
+def test_more_fields_than_the_header_is_an_error_never_a_silent_truncation(personas, column) -> None:
+    n = personas.student.student_number
+    # An unquoted decimal comma in a comma-separated file: "7" and "5" land in two fields.
+    plan = import_plan(text=f"leerlingnummer,kolom,cijfer\n{n},H1,7,5\n", groups=[personas.group])
+    assert [(e.line, e.field) for e in plan.errors] == [(2, "")]
+    assert "4 velden" in plan.errors[0].message and '"7,5"' in plan.errors[0].message
+    assert not plan.cells
+
+
+def test_empty_extra_fields_lose_nothing_and_are_accepted(personas, column) -> None:
+    n = personas.student.student_number
+    plan = import_plan(text=f"leerlingnummer;kolom;cijfer\n{n};H1;7,5;;\n", groups=[personas.group])
+    assert plan.errors == [] and plan.cells[0][2].value == Decimal("7.5")
+
+
+def test_an_unquoted_decimal_comma_beside_an_extra_column_is_refused(personas, column) -> None:
+    n = personas.student.student_number
+    text = f"leerlingnummer,kolom,cijfer,opmerking\n{n},H1,7,5\n"
+    plan = import_plan(text=text, groups=[personas.group])
+    assert [(e.line, e.field) for e in plan.errors] == [(2, "cijfer")]
+    assert '"7,5"' in plan.errors[0].message
+
+
+def test_a_header_naming_a_field_twice_is_refused(personas, column) -> None:
+    plan = import_plan(text="leerlingnummer;kolom;cijfer;grade\n1;H1;7;8\n", groups=[personas.group])
+    assert [e.line for e in plan.errors] == [1] and "twee keer" in plan.errors[0].message
+
+
+def test_full_width_digits_are_refused_in_the_import(personas, column) -> None:
+    n = personas.student.student_number
+    plan = import_plan(text=f"leerlingnummer;kolom;cijfer\n{n};H1;７,５\n", groups=[personas.group])
+    assert [(e.line, e.field) for e in plan.errors] == [(2, "cijfer")]
+    assert "gewone cijfers (0–9)" in plan.errors[0].message
+    assert not plan.cells
+
+
+def test_a_nul_character_is_refused_with_its_line(personas, column) -> None:
+    n = personas.student.student_number
+    plan = import_plan(text=f"leerlingnummer;kolom;cijfer\n{n};H1;7\x00\n", groups=[personas.group])
+    assert [e.line for e in plan.errors] == [2] and "UTF-16" in plan.errors[0].message
+
+
+# --- Encodings ------------------------------------------------------------------------------------------------------
+
+TAB_TEXT = "leerlingnummer\tkolom\tcijfer\r\n{n}\tH1\t7,5\r\n{n}\tR1\tGoed gedaan, Zoë!\r\n"
+
+
+@pytest.mark.parametrize(
+    ("encode", "label"),
+    [
+        (lambda t: t.encode("utf-8"), "UTF-8"),
+        (lambda t: codecs.BOM_UTF8 + t.encode("utf-8"), "UTF-8"),
+        (lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"), "UTF-16"),  # Excel's "Unicode text"
+        (lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"), "UTF-16"),
+        (lambda t: t.encode("cp1252"), "Windows-1252"),  # Excel's "CSV" on Dutch Windows
+    ],
+)
+def test_utf8_utf16_and_cp1252_files_are_read(personas, column, report, encode, label) -> None:
+    decoded = import_decode(data=encode(TAB_TEXT.format(n=personas.student.student_number)))
+    assert label in decoded.encoding
+    plan = import_plan(text=decoded.text, groups=[personas.group])
+    assert plan.errors == []
+    assert sorted(str(c.value or c.text) for _col, _s, c in plan.cells) == ["7.5", "Goed gedaan, Zoë!"]
+
+
+def test_an_unreadable_file_names_the_line() -> None:
+    with pytest.raises(ImportFileError) as err:
+        import_decode(data=b"leerlingnummer;kolom;cijfer\n1;H1;7\n2;H1;\x81\n")  # 0x81: neither UTF-8 nor cp1252
+    assert err.value.line == 3 and "0x81" in err.value.message
+    with pytest.raises(ImportFileError) as err:
+        import_decode(data=codecs.BOM_UTF16_LE + "a;b\nc".encode("utf-16-le") + b"\x00")  # odd length
+    assert err.value.line == 2 and "UTF-16" in err.value.message
+
+
+def test_a_damaged_utf8_file_is_refused_not_read_as_cp1252() -> None:
+    # "café" in UTF-8 on line 2, a lone cp1252 "é" on line 3: as cp1252 the whole file would read "cafÃ©".
+    with pytest.raises(ImportFileError) as err:
+        import_decode(data="leerlingnummer;kolom;cijfer\n1;R1;café\n".encode() + b"2;R1;\xe9\n")
+    assert err.value.line == 3 and "UTF-8" in err.value.message and "0xe9" in err.value.message
+
+
+# --- Never anything but ImportFileError, never a write ---------------------------------------------------------------
+
+
+def test_random_input_never_raises_and_never_stores(personas, column, report, numbers) -> None:
+    # Records with a real student and column ("\n100123;H1;" then "7,5"), mixed with every character that has broken
+    # a reader: quotes, line breaks of all kinds, other delimiters, non-ASCII digits, NUL, BOM, huge fields.
+    junk = [";", ",", "\t", '"', '""', "\n", "\r\n", "\r", "7,5", "7.5", "7", "5", "８", "٧", " ", "x", "inh", "o"]
+    junk += ["\x00", "\ufeff", "cijfer", "groep", "é", "€", "\u2028", "x" * 6000, *numbers]
+
+    def text_with(delimiter: str) -> st.SearchStrategy[str]:
+        d = delimiter
+        starts = [f"\n{n}{d}{c}{d}" for n in numbers for c in ("H1", "R1")]
+        header = st.sampled_from([f"leerlingnummer{d}kolom{d}cijfer\n", f"Leerlingnummer{d}Kolom{d}Cijfer\r\n", ""])
+        body = st.lists(st.sampled_from(starts * 3 + junk), max_size=12)
+        return st.builds(lambda h, parts: h + "".join(parts), header, body)
+
+    texts = st.sampled_from([";", ",", "\t"]).flatmap(text_with)
+    encodings = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+    inputs = st.one_of(
+        st.binary(max_size=200),
+        st.builds(lambda t, e: t.encode(e, errors="replace"), texts, encodings),
+        st.builds(lambda t, junk: t.encode("utf-8") + junk, texts, st.binary(max_size=8)),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=inputs)
+    def check(data: bytes) -> None:
+        try:
+            text = import_decode(data=data).text
+        except ImportFileError as err:
+            assert err.message and err.line >= 1
+            return
+        plan = import_plan(text=text, groups=[personas.group])
+        event("planned with errors" if plan.errors else f"planned clean, {len(plan.cells)} cells")
+        assert all(e.line >= 1 and e.message for e in plan.errors)
+        assert plan.rows <= plan.lines
+        if plan.errors:
+            with pytest.raises(ValueError):
+                import_apply(plan=plan, by=None, at=AT, file_name="t.csv")
+        assert not Result.objects.exists() and not ResultVersion.objects.exists()
+
+    check()

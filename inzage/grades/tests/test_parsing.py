@@ -50,3 +50,29 @@ def test_format_grade_uses_a_decimal_comma() -> None:
     assert format_grade(Decimal("7.5")) == "7,5"
     assert format_grade(Decimal("10")) == "10,0"
     assert format_grade(None) == ""
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "７,５",  # full-width (a Japanese/Chinese IME keyboard)
+        "７",
+        "7,５",
+        "٧,٥",  # Arabic-Indic
+        "۷",  # extended Arabic-Indic (Persian)
+        "७",  # Devanagari
+        "𝟕,𝟓",  # mathematical bold
+        "⁷",  # superscript
+        "½",
+    ],
+)
+def test_digits_other_than_0_to_9_are_refused_not_read_as_a_grade(typed) -> None:
+    with pytest.raises(CellError) as err:
+        parse_cell(typed, result_type=NUMBER)
+    assert str(err.value) == f"„{typed}”: gebruik gewone cijfers (0–9)."
+
+
+def test_the_grid_refuses_full_width_digits_in_every_number_cell() -> None:
+    for typed in ("１０", "６,８", " ７.５ "):
+        with pytest.raises(CellError, match="gewone cijfers"):
+            parse_grade(typed)
