@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from inzage.grades.models import AssessmentKind, Column, Result
@@ -270,6 +271,19 @@ def test_explain_shows_the_resit_hidden_with_the_reason(personas) -> None:
     assert (row["visible"], row["reason_code"]) == (False, "linked_hidden")
     assert row["reason"] == "Verborgen omdat het oorspronkelijke item (toetsweektoets 4) nog niet zichtbaar is."
     assert row["reason_en"] == "Hidden because the original item (toetsweektoets 4) is not visible yet."
+
+    # the explain page says the same to the mentor
+    client = Client()
+    client.force_login(personas.user("mentor"))
+    page = client.get(
+        "/zichtbaarheid/uitleg/",
+        {
+            "student": personas.student.student_number,
+            "viewer": personas.user("parent").username,
+            "at": "2025-11-20T12:00",
+        },
+    ).content.decode()
+    assert "Verborgen omdat het oorspronkelijke item (toetsweektoets 4) nog niet zichtbaar is." in page
 
 
 def test_the_resit_becomes_visible_when_its_original_does(personas) -> None:
