@@ -110,9 +110,9 @@ class ItemFields:
 class LinkFields:
     """One item a row reveals, as ORM paths on that row.
 
-    `absent` holds when the row has no such link. Otherwise the link is judged by the fields of the first shape whose
-    condition holds (a resit's original with and without the student's own result in it); a present link that
-    matches no shape hides the row (fail closed: an empty `shapes` means "never visible").
+    `absent` holds when the row has no such link. Otherwise the link is judged by the fields of the shape whose
+    condition holds (conditions exclude each other: a resit's original with and without the student's own result in
+    it); a present link that matches no shape hides the row (fail closed: no `shapes` means "never visible").
     """
 
     absent: Q
@@ -493,8 +493,10 @@ class Context:
 
     def decide(self, item: Item) -> Decision:
         """The decision for one item (of any student: another student's item is "not found"), its links included."""
+        if not item.links:  # the common case first: most items reveal nothing else
+            return self._decide_one(item)
         own = self._decide_one(item)
-        if not item.links or (not own.visible and own.visible_from is None):
+        if not own.visible and own.visible_from is None:
             return own
         latest: tuple[Item, Decision] | None = None  # the hidden link that becomes visible last
         for link in item.links:

@@ -304,3 +304,21 @@ def test_the_resit_becomes_visible_when_its_original_does(personas) -> None:
     )
     flips = {(t.item.id, t.at) for t in found if t.item.kind == "grades"}
     assert flips == {(resit.pk, local(2025, 11, 10, 9))}
+
+
+def test_a_missing_original_result_does_not_trip_the_share_clause(personas) -> None:
+    """With shares in student-first, the missing original (no id: NULL in SQL) is "not shared", not "unknown"."""
+    from inzage.visibility import actions
+
+    set_policy(personas.school, 'format = 1\n[student_first]\nschool_days = 2\nkinds = ["grades"]\n')
+    original_col = column(personas, "toets 4", release_at=SOON)
+    result(personas, original_col, "5.0", student=personas.other_student)
+    resit = result(personas, column(personas, "Herkansing 4", release_at=SOON, resit_of=original_col), "5.8")
+    other = result(personas, column(personas, "toets 5", release_at=local(2025, 11, 19, 9)), "7.0")
+    shared_at = local(2025, 11, 19, 10)
+    actions.share_create(
+        student=personas.student, kind="grades", item_id=other.pk, shared_by=personas.user("student"), at=shared_at
+    )
+    at = local(2025, 11, 20, 12)
+    assert decision(personas, "parent", resit, at).visible
+    assert shown_ids(personas, "parent", at) == {resit.pk, other.pk}
