@@ -11,12 +11,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inzage.schools.models import School
+
+# How far the visibility engine follows resit chains (a resit of a resit is the deepest): a resit is visible only
+# when its originals are, and a longer chain is hidden (fail closed). `Column.clean` refuses longer chains.
+RESIT_DEPTH_MAX = 2
 
 
 class HistoryIsAppendOnly(Exception):
@@ -199,6 +204,24 @@ class Column(NoDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.teaching_group} {self.code} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        # The visibility engine follows at most RESIT_DEPTH_MAX originals (and hides a resit with a longer chain).
+        seen, current, depth = {self.pk}, self.resit_of, 0
+        while current is not None:
+            depth += 1
+            if current.pk in seen or depth > RESIT_DEPTH_MAX:
+                raise ValidationError(
+                    {
+                        "resit_of": _(
+                            "Een herkansing kan hoogstens een herkansing van een herkansing zijn, en nooit van "
+                            "zichzelf."
+                        )
+                    }
+                )
+            seen.add(current.pk)
+            current = current.resit_of
 
 
 class Result(NoDeleteModel):

@@ -16,7 +16,7 @@ from inzage.schools.models import TeachingGroup
 from inzage.visibility.derived import ALWAYS_RELEASED, SubjectAverage, average_item, visible_averages
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import Override, Share
-from inzage.visibility.policy import Decision, Item, Viewer, context_for, item_from_result, visible_results
+from inzage.visibility.policy import Decision, Item, Viewer, context_for, items_from_results, visible_results
 from inzage.visibility.policy.transitions import Transition, transitions
 
 
@@ -78,14 +78,15 @@ def grade_overview(*, viewer: Viewer, student: Student, at: dt.datetime) -> Grad
         # Only the student hears about their own not-yet-visible results; guardians get the kind-level reason only,
         # so a page never hints at a result the engine hides from them.
         visible_ids = [r.pk for r in results]
-        waiting = (
+        waiting = list(
             Result.objects.filter(student_id=student.pk, column__release_at__isnull=False, entered_at__isnull=False)
             .exclude(pk__in=visible_ids)
             .filter(retracted_at__isnull=True, column__retracted_at__isnull=True)
             .select_related("column", "column__subject")
         )
-        for r in waiting:
-            decision = ctx.decide(item_from_result(r))
+        # A resit waits for its original too: its moment is the later of the two (the engine's `links`).
+        for r, item in zip(waiting, items_from_results(waiting), strict=True):
+            decision = ctx.decide(item)
             if decision.visible_from is not None:
                 pending.append(Pending(r.column.name, r.column.subject.name, decision))
         shared = frozenset(
@@ -189,8 +190,11 @@ class Explained:
 def student_items(*, student: Student) -> list[Item]:
     """Every item the engine knows of a student: each result, each subject's average, and one item per other kind
     (their data arrives with later packages; id 0 stands for the kind)."""
-    results = list(Result.objects.filter(student_id=student.pk).select_related("column", "column__subject"))
-    items = [item_from_result(r) for r in sorted(results, key=lambda r: (r.column.date, r.pk))]
+    results = sorted(
+        Result.objects.filter(student_id=student.pk).select_related("column", "column__subject"),
+        key=lambda r: (r.column.date, r.pk),
+    )
+    items = items_from_results(results)  # a resit carries its originals, so it is explained as hidden with them
     subjects: dict[int, tuple[str, str, set[int]]] = {}
     for r in results:
         entry = subjects.setdefault(r.column.subject_id, (r.column.subject.code, r.column.subject.name, set()))

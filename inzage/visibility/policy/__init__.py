@@ -1,7 +1,7 @@
 """The visibility policy: the one place that decides who sees which student data, when, and why.
 
 Public API: `viewer_for`, `decide`, `filter_items`, `visible_results`, `context_for`, `Item`, `Decision`,
-`ItemFields`, `RESULT_FIELDS`, `item_from_result`.
+`ItemFields`, `LinkFields`, `RESULT_FIELDS`, `item_from_result`, `items_from_results`.
 """
 
 from inzage.visibility.policy.engine import (
@@ -10,10 +10,12 @@ from inzage.visibility.policy.engine import (
     Decision,
     Item,
     ItemFields,
+    LinkFields,
     context_for,
     decide,
     filter_items,
     item_from_result,
+    items_from_results,
     visible_results,
 )
 from inzage.visibility.policy.facts import Viewer, viewer_for
@@ -24,11 +26,13 @@ __all__ = [
     "Decision",
     "Item",
     "ItemFields",
+    "LinkFields",
     "Viewer",
     "context_for",
     "decide",
     "filter_items",
     "item_from_result",
+    "items_from_results",
     "viewer_for",
     "visible_results",
 ]

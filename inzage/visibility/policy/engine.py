@@ -10,18 +10,25 @@ on a model's fields. `decide` walks the clauses for one item; `filter_items` com
 clause list, they cannot drift apart; a hypothesis test checks it anyway.
 
 Precedence (docs/visibility.md has the table): see `_guardian_clauses`, `_student_clauses`, `_staff_clauses`.
+
+Linked items. An item that reveals another item (a resit reveals its original test) carries that item in `links`,
+and is visible only when it is itself visible *and* every linked item is, each judged by its own kind's gate. The
+queryset side is the same conjunction: `ItemFields.links` says where the linked item's fields are on the same row,
+and `Context.q` ANDs the linked item's compiled gate to the item's own. Links are flattened (a resit of a resit
+carries both earlier attempts) and bounded (`RESIT_DEPTH_MAX`); a longer chain hides the item (fail closed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language
 
+from inzage.grades.models import RESIT_DEPTH_MAX
 from inzage.people.models import GuardianRelation
 from inzage.schools.calendar import SchoolCalendar
 from inzage.visibility.kinds import ALL_KINDS, DataKind
@@ -39,7 +46,8 @@ class Item:
 
     `released_at` is when the item was released to its student before publication moments (for a result:
     max(column.release_at, result.entered_at)); None means held back. Kinds without a release step (timetable,
-    attendance...) use the moment the data was recorded.
+    attendance...) use the moment the data was recorded. `links` are the items this one reveals (a resit: its
+    original, and the original's original), flattened; the item is visible only when each of them is too.
     """
 
     kind: str
@@ -53,6 +61,7 @@ class Item:
     date: dt.date | None = None
     retracted: bool = False
     label: str = ""
+    links: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +90,11 @@ class Decision:
 
 @dataclass(frozen=True)
 class ItemFields:
-    """Where a model keeps the fields the engine needs, as ORM paths (for `filter_items`)."""
+    """Where a model keeps the fields the engine needs, as ORM paths (for `filter_items`).
+
+    `links`: the items a row reveals, found on the same row (see `LinkFields`); `aliases` adds the annotations those
+    paths need (subqueries) to the queryset before it is filtered.
+    """
 
     kind: str
     release: tuple[str, ...]
@@ -89,6 +102,64 @@ class ItemFields:
     id: str = "pk"
     retracted: tuple[str, ...] = ()
     group: str | None = None
+    links: tuple[LinkFields, ...] = ()
+    aliases: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
+
+
+@dataclass(frozen=True)
+class LinkFields:
+    """One item a row reveals, as ORM paths on that row.
+
+    `absent` holds when the row has no such link. Otherwise the link is judged by the fields of the shape whose
+    condition holds (conditions exclude each other: a resit's original with and without the student's own result in
+    it); a present link that matches no shape hides the row (fail closed: no `shapes` means "never visible").
+    """
+
+    absent: Q
+    shapes: tuple[tuple[Q, ItemFields], ...] = ()
+
+
+def _resit_link_fields(depth: int) -> LinkFields:
+    """The `depth`-th original of a resit result: its column by joins, the same student's result in it by the
+    annotations of `_resit_aliases`."""
+    path = "__".join(["column"] + ["resit_of"] * depth)
+    alias = f"link{depth}"
+    if depth > RESIT_DEPTH_MAX:  # a chain longer than we follow: hidden whenever it exists
+        return LinkFields(absent=Q(**{f"{path}__isnull": True}))
+    common: dict[str, Any] = {"kind": DataKind.GRADES, "id": f"{alias}_id", "group": f"{path}__teaching_group_id"}
+    with_result = ItemFields(
+        release=(f"{path}__release_at", f"{alias}_entered"),
+        retracted=(f"{path}__retracted_at", f"{alias}_retracted"),
+        **common,
+    )
+    # No result of the student's own in the original column: the column's release and retraction still count,
+    # because the resit's name alone reveals that the test exists.
+    without_result = ItemFields(release=(f"{path}__release_at",), retracted=(f"{path}__retracted_at",), **common)
+    return LinkFields(
+        absent=Q(**{f"{path}__isnull": True}),
+        shapes=(
+            (Q(**{f"{alias}_id__isnull": False}), with_result),
+            (Q(**{f"{alias}_id__isnull": True}), without_result),
+        ),
+    )
+
+
+def _resit_aliases(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Per result row, the same student's result in each original column (id, entered, retracted): correlated
+    subqueries, so the list stays one SQL query whatever its length."""
+    from inzage.grades.models import Result
+
+    for depth in range(1, RESIT_DEPTH_MAX + 1):
+        path = "__".join(["column"] + ["resit_of"] * depth)
+        original = Result.objects.filter(column_id=OuterRef(path), student_id=OuterRef("student_id"))
+        queryset = queryset.alias(
+            **{
+                f"link{depth}_id": Subquery(original.values("pk")[:1]),
+                f"link{depth}_entered": Subquery(original.values("entered_at")[:1]),
+                f"link{depth}_retracted": Subquery(original.values("retracted_at")[:1]),
+            }
+        )
+    return queryset
 
 
 RESULT_FIELDS = ItemFields(
@@ -96,28 +167,82 @@ RESULT_FIELDS = ItemFields(
     release=("column__release_at", "entered_at"),
     retracted=("retracted_at", "column__retracted_at"),
     group="column__teaching_group_id",
+    links=tuple(_resit_link_fields(depth) for depth in range(1, RESIT_DEPTH_MAX + 2)),
+    aliases=_resit_aliases,
 )
 
 
-def item_from_result(result: Any) -> Item:
-    """The engine's view of a grades.Result (with its column and subject loaded: select_related)."""
-    column = result.column
-    released: dt.datetime | None = None
-    if column.release_at is not None and result.entered_at is not None:
-        released = max(column.release_at, result.entered_at)
+def _released(release_at: dt.datetime | None, entered_at: dt.datetime | None) -> dt.datetime | None:
+    if release_at is None or entered_at is None:
+        return None
+    return max(release_at, entered_at)
+
+
+def _column_item(column: Any, student_id: int, result: Any | None, links: tuple[Item, ...] = ()) -> Item:
+    """A grades item for a column and one student's result in it; without a result, the column alone (id 0)."""
+    if result is None:
+        released, retracted, item_id = column.release_at, False, 0
+    else:
+        released = _released(column.release_at, result.entered_at)
+        retracted, item_id = result.retracted_at is not None, result.pk
     return Item(
         kind=DataKind.GRADES,
-        id=result.pk,
-        student_id=result.student_id,
+        id=item_id,
+        student_id=student_id,
         released_at=released,
         subject=column.subject.code,
         subject_name=column.subject.name,
         group_id=column.teaching_group_id,
         period_id=column.period_id,
         date=column.date,
-        retracted=result.retracted_at is not None or column.retracted_at is not None,
+        retracted=retracted or column.retracted_at is not None,
         label=column.name,
+        links=links,
     )
+
+
+def items_from_results(results: Sequence[Any]) -> list[Item]:
+    """The engine's view of grades.Results (column and subject loaded: select_related), each with the items it
+    reveals: a resit carries its original (and the original's original). Two extra queries, none without resits."""
+    from inzage.grades.models import Column, Result
+
+    first = {r.column.resit_of_id for r in results if r.column.resit_of_id is not None}
+    if not first:
+        return [_column_item(r.column, r.student_id, r) for r in results]
+    columns: dict[int, Any] = {}
+    for loaded in Column.objects.filter(pk__in=first).select_related("subject", "resit_of", "resit_of__subject"):
+        columns[loaded.pk] = loaded
+        if loaded.resit_of is not None:
+            columns.setdefault(loaded.resit_of.pk, loaded.resit_of)
+    originals = {
+        (o.column_id, o.student_id): o
+        for o in Result.objects.filter(
+            column_id__in=list(columns), student_id__in={r.student_id for r in results}
+        ).only("pk", "column_id", "student_id", "entered_at", "retracted_at")
+    }
+    out = []
+    for r in results:
+        links: list[Item] = []
+        current = r.column.resit_of_id
+        while current is not None:
+            col = columns.get(current)
+            if col is None or len(links) == RESIT_DEPTH_MAX:
+                # Deeper than we follow (or a cycle): a stand-in that nobody sees, so the resit stays hidden.
+                label = links[-1].label if links else r.column.name
+                links.append(
+                    Item(DataKind.GRADES, 0, r.student_id, released_at=None, retracted=True, label=f"{label} …")
+                )
+                break
+            links.append(_column_item(col, r.student_id, originals.get((col.pk, r.student_id))))
+            current = col.resit_of_id
+        out.append(_column_item(r.column, r.student_id, r, tuple(links)))
+    return out
+
+
+def item_from_result(result: Any) -> Item:
+    """The engine's view of one grades.Result (with its column and subject loaded: select_related); a resit's
+    originals are loaded here (two queries). For lists use `items_from_results`."""
+    return items_from_results([result])[0]
 
 
 # ------------------------------------------------------------------------------------------------------ predicates
@@ -230,7 +355,12 @@ class IdIn(Pred):
         return item.id in self.ids
 
     def q(self, f: ItemFields) -> Q:
-        return Q(**{f"{f.id}__in": sorted(self.ids)}) if self.ids else _NOTHING
+        if not self.ids:
+            return _NOTHING
+        if f.id == "pk":
+            return Q(pk__in=sorted(self.ids))
+        # A nullable path (a linked item that may not exist): "NOT (NULL IN ...)" is NULL in SQL, not true.
+        return Q(**{f"{f.id}__isnull": False, f"{f.id}__in": sorted(self.ids)})
 
 
 class GroupIn(Pred):
@@ -362,7 +492,29 @@ class Context:
         return gate
 
     def decide(self, item: Item) -> Decision:
-        """The decision for one item (of any student: another student's item is "not found")."""
+        """The decision for one item (of any student: another student's item is "not found"), its links included."""
+        if not item.links:  # the common case first: most items reveal nothing else
+            return self._decide_one(item)
+        own = self._decide_one(item)
+        if not own.visible and own.visible_from is None:
+            return own
+        latest: tuple[Item, Decision] | None = None  # the hidden link that becomes visible last
+        for link in item.links:
+            found = self._decide_one(link)
+            if found.visible:
+                continue
+            if found.visible_from is None:  # hidden with no known moment: so is the item
+                return _decision(False, "linked_hidden", "link", linked=link.label)
+            if latest is None or found.visible_from > latest[1].visible_from:  # type: ignore[operator]
+                latest = (link, found)
+        if latest is None:
+            return own
+        link, found = latest
+        if not own.visible and own.visible_from >= found.visible_from:  # type: ignore[operator]
+            return own  # the item's own moment is the later one: its own reason is the true one
+        return replace(_decision(False, "linked_hidden", "link", linked=link.label), visible_from=found.visible_from)
+
+    def _decide_one(self, item: Item) -> Decision:
         if item.kind not in ALL_KINDS:
             return _decision(False, "unknown_kind", "engine")
         for clause in self.gate(item.kind).clauses:
@@ -372,9 +524,22 @@ class Context:
                 return clause.decision
         return _decision(False, "no_rule", "engine")  # unreachable: gates end with an always-clause
 
+    def q(self, fields: ItemFields) -> Q:
+        """The Q of the items this viewer may see now: the item's own gate AND, per link, "no such link, or the
+        linked item passes its own gate" (the same conjunction as `decide`)."""
+        out = self.gate(fields.kind).q(fields)
+        for link in fields.links:
+            shown = link.absent
+            for when, linked in link.shapes:
+                shown |= when & self.gate(linked.kind).q(linked)
+            out &= shown
+        return out
+
     def filter(self, queryset: QuerySet[Any], fields: ItemFields) -> QuerySet[Any]:
         """The queryset narrowed to the items this viewer may see now: the same clauses as `decide`."""
-        return queryset.filter(self.gate(fields.kind).q(fields))
+        if fields.aliases is not None:
+            queryset = fields.aliases(queryset)
+        return queryset.filter(self.q(fields))
 
     def _with_moment(self, clause: Clause, item: Item) -> Decision:
         if item.released_at is None:

@@ -71,6 +71,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "De leerling ziet dit eerst; zichtbaar vanaf {moment}.",
         "The student sees this first; visible from {moment}.",
     ),
+    "linked_hidden": (
+        "Verborgen omdat het oorspronkelijke item ({linked}) nog niet zichtbaar is{linked_from}.",
+        "Hidden because the original item ({linked}) is not visible yet{linked_from}.",
+    ),
     "base_visible": ("Zichtbaar.", "Visible."),
     "base_hidden": ("De school toont {kind_nl} niet.", "The school does not show {kind_en}."),
     "staff_role": ("Zichtbaar als {role_nl}.", "Visible as {role_en}."),
@@ -106,6 +110,8 @@ def explain(reason: str, **params: Any) -> tuple[str, str]:
         "end": nl_date(params["end"]) if params.get("end") else "",
         "kind_nl": KIND_NAMES.get(kind, (kind, kind))[0],
         "role_nl": ROLE_NAMES.get(role, (role, role))[0],
+        "linked": params.get("linked", ""),
+        "linked_from": f"; zichtbaar vanaf {nl_moment(moment)}" if moment else "",
     }
     values_en = {
         **values_nl,
@@ -114,5 +120,6 @@ def explain(reason: str, **params: Any) -> tuple[str, str]:
         "label": f" during {label}" if label else "",
         "kind_en": KIND_NAMES.get(kind, (kind, kind))[1],
         "role_en": ROLE_NAMES.get(role, (role, role))[1],
+        "linked_from": f"; visible from {nl_moment(moment)}" if moment else "",
     }
     return nl.format(**values_nl), en.format(**values_en)

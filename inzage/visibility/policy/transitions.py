@@ -27,7 +27,8 @@ def _candidates(ctx, items: list[Item], start: dt.datetime, end: dt.datetime) ->
     cal = facts.calendar
     policy = facts.policy
     out: set[dt.datetime] = set()
-    for it in items:
+    # A linked item (a resit) can flip when the item it reveals (its original) is released: collect theirs too.
+    for it in (x for item in items for x in (item, *item.links)):
         if it.released_at is None:
             continue
         out.add(it.released_at)

@@ -1,5 +1,7 @@
 """The property that keeps the engine honest: for random policies, relations, items and instants, `decide` on each
-item and the queryset filter `visible_results` give the same answer."""
+item and the queryset filter `visible_results` give the same answer. The results include resit chains (linked
+items): resits of held, retracted, later-released and other-group originals, a resit of a resit, a resit whose
+original column has no result of the student, and a chain longer than the engine follows."""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from inzage.grades.models import AssessmentKind, Column
 from inzage.people.models import CourtRestriction
 from inzage.schools.models import CalendarRange
 from inzage.testing import factories as f
 from inzage.testing.personas import Personas
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import Consent, InformationRequest, Override, Share
-from inzage.visibility.policy import decide, item_from_result, viewer_for, visible_results
+from inzage.visibility.policy import decide, item_from_result, items_from_results, viewer_for, visible_results
 from inzage.visibility.policy.document import (
     ConsentModel,
     PolicySpec,
@@ -119,6 +122,75 @@ def _results(p: Personas) -> list:
             entered_at=YEAR_START,
         )
     )
+    return out + _resits(p, out, other_group)
+
+
+def _resit_column(p: Personas, original: Column, group, release: dt.datetime | None, name: str) -> Column:
+    kind, _ = AssessmentKind.objects.get_or_create(school=p.school, code="toets", defaults={"name": "toets"})
+    return Column.objects.create(
+        school=p.school,
+        teaching_group=group,
+        subject=group.subject,
+        period=p.periods[0],
+        kind=kind,
+        name=name,
+        code=name,
+        date=(release or YEAR_START).date(),
+        release_mode=Column.ReleaseMode.HELD if release is None else Column.ReleaseMode.AT,
+        release_at=release,
+        resit_of=original,
+    )
+
+
+def _resits(p: Personas, results: list, other_group) -> list:
+    """Resit chains over the plain results: originals held (0, 7, 14), not entered (3), retracted (5, 16), released
+    before or after the resit, in the other group; resits of resits; an original column without the student's
+    result; and a chain three resits deep (beyond `RESIT_DEPTH_MAX`: always hidden)."""
+    out = []
+
+    def resit(original: Column, i: int, shift_days: int, group=None, student=None) -> Column:
+        release = None if i % 9 == 4 else original.release_at or YEAR_START + dt.timedelta(days=13 * i)
+        if release is not None:
+            release += dt.timedelta(days=shift_days, hours=i % 5)
+        col = _resit_column(p, original, group or p.group, release, f"H{len(out)}")
+        entered = None if i % 10 == 6 else (release or YEAR_START) - dt.timedelta(hours=3)
+        out.append(
+            make_result(
+                student=student or p.student,
+                group=col.teaching_group,
+                period=p.periods[0],
+                release_at=release,
+                entered_at=entered,
+                column=col,
+            )
+        )
+        return col
+
+    first = [
+        resit(results[i].column, i, shift, group)
+        for i, shift, group in [
+            (0, 3, None),
+            (1, 2, None),
+            (2, -4, other_group),
+            (3, 1, None),
+            (5, 5, None),
+            (7, -2, None),
+            (10, 1, None),
+            (13, -1, None),
+            (16, 4, None),
+            (19, 0, other_group),
+        ]
+    ]
+    second = [resit(first[k], k + 20, shift) for k, shift in [(1, 2), (2, -1), (4, 3), (6, 1), (9, 2)]]
+    resit(second[3], 30, 1)  # three deep: hidden whatever the policy
+    alone = make_result(
+        student=p.other_student, group=p.group, period=p.periods[0], release_at=YEAR_START, entered_at=YEAR_START
+    ).column  # a column in which our student has no result
+    resit(alone, 31, 40)
+    held_alone = make_result(
+        student=p.other_student, group=p.group, period=p.periods[0], release_at=None, entered_at=YEAR_START
+    ).column
+    resit(held_alone, 32, 0)
     return out
 
 
@@ -138,7 +210,13 @@ def test_decide_and_the_filter_agree(personas) -> None:
             for t in (dt.time(17), dt.time(0))
         }
     )
-    releases = sorted({i.released_at for i in map(item_from_result, results) if i.released_at})
+    items = [item_from_result(r) for r in results]
+    releases = sorted({x.released_at for i in items for x in (i, *i.links) if x.released_at})
+    by_column = {(r.column_id, r.student_id): r.pk for r in results}
+    originals = {
+        r.pk: by_column.get((r.column.resit_of_id, r.student_id)) for r in results if r.column.resit_of_id is not None
+    }
+    assert sum(1 for i in items if i.links) >= 15, "the resit chains are missing"
     partial = []  # examples where some but not all of the student's results were visible
 
     @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
@@ -220,13 +298,14 @@ def test_decide_and_the_filter_agree(personas) -> None:
             )
         try:
             loaded = list(type(results[0]).objects.filter(pk__in=ids).select_related("column", "column__subject"))
+            loaded_items = items_from_results(loaded)  # the same as item_from_result on each, in fewer queries
             for persona in Personas.PERSONA_NAMES:
                 user = p.user(persona)
                 viewer = viewer_for(user, policy=policy)
                 by_decide = {
                     r.pk
-                    for r in loaded
-                    if decide(viewer=viewer, item=item_from_result(r), at=at).visible and r.student_id == p.student.pk
+                    for r, item in zip(loaded, loaded_items, strict=True)
+                    if decide(viewer=viewer, item=item, at=at).visible and r.student_id == p.student.pk
                 }
                 by_filter = set(
                     visible_results(viewer=viewer_for(user, policy=policy), student=p.student, at=at).values_list(
@@ -234,6 +313,11 @@ def test_decide_and_the_filter_agree(personas) -> None:
                     )
                 )
                 assert by_decide == by_filter, persona
+                # Linked items: a resit is only ever visible together with its original.
+                for r in loaded:
+                    original = originals.get(r.pk)
+                    if r.pk in by_filter and original is not None:
+                        assert original in by_filter, (persona, r.column.name)
                 if 0 < len(by_filter) < len(ids) - 1:
                     partial.append(persona)
         finally:
