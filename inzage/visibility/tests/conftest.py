@@ -13,6 +13,7 @@ from inzage.people.models import Student
 from inzage.schools.models import Period, TeachingGroup
 from inzage.visibility import actions
 from inzage.visibility.models import PolicyVersion
+from inzage.visibility.policy.document import state_missing_sections
 
 AMS = ZoneInfo("Europe/Amsterdam")
 _codes = itertools.count()
@@ -62,9 +63,19 @@ def make_result(
 
 
 def set_policy(school, text: str, *, at: dt.datetime | None = None) -> PolicyVersion:
-    """Store and activate a policy document for the school."""
+    """Store and activate a policy document for the school, as a version created before the test.
+
+    A test states the sections it is about; the others are written out with their format-1 values
+    (`state_missing_sections`), so the stored text states every section as the parser requires. This goes around
+    the page's preview and confirmation on purpose: it sets up the policy a test starts from.
+    """
     return actions.policy_version_create(
-        school=school, text=text, created_by=None, at=at or local(2024, 8, 1), activate=True
+        school=school,
+        text=state_missing_sections(text),
+        created_by=None,
+        at=at or local(2024, 8, 1),
+        activate=True,
+        confirmed=True,
     )
 
 
