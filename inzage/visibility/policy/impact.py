@@ -24,9 +24,11 @@ from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import ClassMembership
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import Consent, InformationRequest, Override, Share
+from inzage.visibility.policy import moments
 from inzage.visibility.policy.document import PolicySpec, Window
 from inzage.visibility.policy.engine import Context, Item, _make_context
 from inzage.visibility.policy.facts import Membership, StudentFacts, Viewer
+from inzage.visibility.policy.moments import Cutoff
 
 # Items released this long ago stand for "the kind in general" (as in `queries.kind_probe`).
 _LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -102,7 +104,27 @@ def _instants(
     return [at] + [calendar.local_datetime(day, dt.time(12)) for day in sorted(days)]
 
 
-def policy_impact(*, school_id: int, current: PolicySpec, draft: PolicySpec, at: dt.datetime) -> PolicyImpact:
+def _age_band(age: int) -> int:
+    """The ages the engine tells apart: under 16, 16-17 (consent "from_16"), 18 and over."""
+    return 0 if age < 16 else 1 if age < 18 else 2
+
+
+def _settled_before(*, policies: tuple[PolicySpec, ...], calendar: SchoolCalendar, at: dt.datetime) -> list[Cutoff]:
+    """Every release cutoff either policy can apply to a result at `at`. A result released before all of them is
+    decided like one released long ago (the release arithmetic is monotone, see `moments`)."""
+    cutoffs: list[Cutoff | None] = []
+    for policy in policies:
+        pub = policy.publication
+        publication = pub if pub.times and DataKind.GRADES in pub.kinds else None
+        cutoffs.append(moments.student_cutoff(calendar, publication, at))
+        if policy.student_first.school_days > 0:
+            cutoffs.append(moments.guardian_cutoff(calendar, publication, policy.student_first.school_days, at))
+    return [c for c in cutoffs if c is not None]
+
+
+def policy_impact(
+    *, school_id: int, current: PolicySpec, draft: PolicySpec, at: dt.datetime, dedupe: bool = True
+) -> PolicyImpact:
     """Per kind, how many of the school's students and guardians would see more / less under `draft` than under
     `current` (see the module docstring for what is compared). A fixed number of queries."""
     calendar = SchoolCalendar.load(school_id)
@@ -144,48 +166,99 @@ def policy_impact(*, school_id: int, current: PolicySpec, draft: PolicySpec, at:
         "student_id", "kind", "item_id", "shared_at"
     ):
         shares[student_id].append((kind, item_id, shared_at))
-    items: dict[int, list[Item]] = defaultdict(list)
+    settled = _settled_before(policies=(current, draft), calendar=calendar, at=at)
+    items: dict[int, list[tuple[int, dt.datetime | None]]] = defaultdict(list)
     # Retracted results are hidden under every policy: they cannot change anyone's view.
-    for pk, student_id, entered_at, release_at, group_id in (
+    # (Students and guardians only: the teaching group of a result matters to staff, who are not counted here.)
+    for pk, student_id, entered_at, release_at in (
         Result.objects.filter(student__school_id=school_id)
         .filter(Q(retracted_at__isnull=True) & Q(column__retracted_at__isnull=True))
-        .values_list("pk", "student_id", "entered_at", "column__release_at", "column__teaching_group_id")
+        .values_list("pk", "student_id", "entered_at", "column__release_at")
     ):
         released = max(release_at, entered_at) if release_at is not None and entered_at is not None else None
-        items[student_id].append(
-            Item(kind=DataKind.GRADES, id=pk, student_id=student_id, released_at=released, group_id=group_id)
-        )
+        if released is not None and all(c.admits(released) for c in settled):
+            released = _LONG_AGO  # decided like the kind in general: one memo entry for all such results
+        items[student_id].append((pk, released))
 
     instants = _instants(current=current, draft=draft, calendar=calendar, at=at)
+    days = [calendar.local_date(instant) for instant in instants]
     gained: dict[str, set[tuple[str, int]]] = defaultdict(set)
     lost: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    # Building the engine's gates is the costly part (about 0.1 ms per kind, viewer and instant), and most people
+    # look alike to it: same class history, custody, age band, no personal overrides, consents, requests or court
+    # orders. Such people share one representative's contexts, and an item's decision depends only on its kind and
+    # release moment (and, with shares, its id). Anything personal makes the signature unique (`dedupe=False`
+    # compares everyone on their own; a test keeps the two equal).
+    contexts: dict[tuple[object, ...], tuple[int, list[tuple[Context, Context]]]] = {}
+    scoped = any(w.levels or w.years or w.classes for w in current.windows + draft.windows)
+    kinds = tuple(DataKind.values)
+    memo: dict[tuple[object, ...], tuple[bool, bool]] = {}
+
+    def facts(student: Student, relation: GuardianRelation | None, policy: PolicySpec) -> StudentFacts:
+        f = StudentFacts(student=student, policy=policy, calendar=calendar, memberships=memberships[student.pk])
+        if relation is not None:
+            f.relation = relation
+            f.court = court[relation.pk]
+            f.requests = requests[relation.pk]
+            f.overrides = [
+                o for o in overrides[student.pk] if o.guardian_id is None or o.guardian_id == relation.guardian_id
+            ]
+            f.consents = consents[(student.pk, relation.guardian_id)]
+            f.shares = shares[student.pk]
+        return f
+
+    def signature(student: Student, relation: GuardianRelation | None) -> tuple[object, ...]:
+        # Class, level and year matter only to scoped windows (`facts._in_scope`); without any, leave them out.
+        history = (
+            tuple((m.start, m.end, m.class_name, m.level_code, m.year) for m in memberships[student.pk])
+            if scoped
+            else ()
+        )
+        if not dedupe:
+            return ("person", student.pk, relation.pk if relation else None)
+        if relation is None:
+            return ("student", history)
+        personal = (
+            court[relation.pk]
+            or requests[relation.pk]
+            or consents[(student.pk, relation.guardian_id)]
+            or shares[student.pk]
+            or any(o.guardian_id in (None, relation.guardian_id) for o in overrides[student.pk])
+        )
+        ages = tuple(_age_band(student.age_on(day)) for day in days)
+        current = tuple(relation.is_current_on(day) for day in days)
+        return ("guardian", history, relation.custody, current, ages, relation.pk if personal else None)
 
     def compare(viewer: Viewer, student: Student, relation: GuardianRelation | None, who: tuple[str, int]) -> None:
-        def facts(policy: PolicySpec) -> StudentFacts:
-            f = StudentFacts(student=student, policy=policy, calendar=calendar, memberships=memberships[student.pk])
-            if relation is not None:
-                f.relation = relation
-                f.court = court[relation.pk]
-                f.requests = requests[relation.pk]
-                f.overrides = [
-                    o for o in overrides[student.pk] if o.guardian_id is None or o.guardian_id == relation.guardian_id
-                ]
-                f.consents = consents[(student.pk, relation.guardian_id)]
-                f.shares = shares[student.pk]
-            return f
-
-        before_facts, after_facts = facts(current), facts(draft)
-        probes = [Item(kind=k, id=0, student_id=student.pk, released_at=_LONG_AGO) for k in DataKind.values]
-        for n, instant in enumerate(instants):
+        sig = signature(student, relation)
+        if sig not in contexts:
+            before_facts, after_facts = facts(student, relation, current), facts(student, relation, draft)
             # Same construction as `context_for`, without its per-viewer caches and database loads.
-            before: Context = _make_context(viewer, before_facts, instant)
-            after: Context = _make_context(viewer, after_facts, instant)
-            for item in probes + (items[student.pk] if n == 0 else []):
-                was, will = before.decide(item).visible, after.decide(item).visible
+            contexts[sig] = (
+                student.pk,
+                [
+                    (_make_context(viewer, before_facts, instant), _make_context(viewer, after_facts, instant))
+                    for instant in instants
+                ],
+            )
+        rep, pairs = contexts[sig]
+        with_ids = bool(shares[student.pk])
+        for n, (before, after) in enumerate(pairs):
+            own = [(k, _LONG_AGO, 0) for k in kinds]
+            if n == 0:
+                own += [(DataKind.GRADES, released, pk) for pk, released in items[student.pk]]
+            for kind, released, pk in own:
+                key = (sig, n, kind, released, pk if with_ids else 0)
+                outcome = memo.get(key)
+                if outcome is None:
+                    item = Item(kind=kind, id=pk, student_id=rep, released_at=released)
+                    outcome = (before.decide(item).visible, after.decide(item).visible)
+                    memo[key] = outcome
+                was, will = outcome
                 if will and not was:
-                    gained[item.kind].add(who)
+                    gained[kind].add(who)
                 elif was and not will:
-                    lost[item.kind].add(who)
+                    lost[kind].add(who)
 
     for student in students.values():
         viewer = Viewer(user_id=student.user_id, school_id=school_id, student_id=student.pk)
