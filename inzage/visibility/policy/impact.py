@@ -191,7 +191,7 @@ def policy_impact(
     # compares everyone on their own; a test keeps the two equal).
     contexts: dict[tuple[object, ...], tuple[int, list[tuple[Context, Context]]]] = {}
     scoped = any(w.levels or w.years or w.classes for w in current.windows + draft.windows)
-    kinds = tuple(DataKind.values)
+    kinds: tuple[str, ...] = tuple(DataKind.values)
     memo: dict[tuple[object, ...], tuple[bool, bool]] = {}
 
     def facts(student: Student, relation: GuardianRelation | None, policy: PolicySpec) -> StudentFacts:
@@ -244,9 +244,9 @@ def policy_impact(
         rep, pairs = contexts[sig]
         with_ids = bool(shares[student.pk])
         for n, (before, after) in enumerate(pairs):
-            own = [(k, _LONG_AGO, 0) for k in kinds]
+            own: list[tuple[str, dt.datetime | None, int]] = [(k, _LONG_AGO, 0) for k in kinds]
             if n == 0:
-                own += [(DataKind.GRADES, released, pk) for pk, released in items[student.pk]]
+                own += [(str(DataKind.GRADES), released, pk) for pk, released in items[student.pk]]
             for kind, released, pk in own:
                 key = (sig, n, kind, released, pk if with_ids else 0)
                 outcome = memo.get(key)
