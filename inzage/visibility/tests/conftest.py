@@ -7,6 +7,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Max
 
 from inzage.grades.models import AssessmentKind, Column, Result
 from inzage.people.models import Student
@@ -66,16 +67,17 @@ def set_policy(school, text: str, *, at: dt.datetime | None = None) -> PolicyVer
     """Store and activate a policy document for the school, as a version created before the test.
 
     A test states the sections it is about; the others are written out with their format-1 values
-    (`state_missing_sections`), so the stored text states every section as the parser requires. This goes around
-    the page's preview and confirmation on purpose: it sets up the policy a test starts from.
+    (`state_missing_sections`), so the stored text states every section as the parser requires. The text is
+    checked like any other (`policy_check`), but stored directly: this sets up the policy a test starts from (which
+    may equal the defaults), so the activation rules of the page and command (preview, confirmation, "unchanged")
+    do not apply here; their own tests are in test_pages.py and test_command.py.
     """
-    return actions.policy_version_create(
-        school=school,
-        text=state_missing_sections(text),
-        created_by=None,
-        at=at or local(2024, 8, 1),
-        activate=True,
-        confirmed=True,
+    text = state_missing_sections(text)
+    actions.policy_check(school=school, text=text)
+    at = at or local(2024, 8, 1)
+    number = (PolicyVersion.objects.filter(school=school).aggregate(n=Max("number"))["n"] or 0) + 1
+    return PolicyVersion.objects.create(
+        school=school, number=number, text=text, created_at=at, activated_at=at, note="test"
     )
 
 
