@@ -19,10 +19,27 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 POLICY = """
 format = 1
+[base]
+students = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+guardians = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
 [publication]
 times = ["17:00"]
+school_days_only = true
+kinds = ["grades"]
 [student_first]
 school_days = 2
+kinds = ["grades"]
+share_opens_closed_window = true
+[consent]
+model = "at_18"
+default_before_18 = "shared"
+[staff]
+teacher = ["attendance", "averages", "behaviour", "grades", "homework", "timetable"]
+mentor = ["access_log", "attendance", "averages", "behaviour", "care_notes", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+coordinator = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+care_coordinator = ["access_log", "attendance", "averages", "behaviour", "care_notes", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+attendance_officer = ["attendance", "personal_data", "timetable"]
+administrator = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
 [[windows]]
 label = "toetsweek 2"
 audience = "guardians"

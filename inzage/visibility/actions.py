@@ -14,34 +14,97 @@ from django.db.models import Max
 
 from inzage.accounts.models import User
 from inzage.people.models import Guardian, GuardianRelation, Student
-from inzage.schools.models import CalendarRange, School
+from inzage.schools.models import CalendarRange, Level, School, SchoolClass
 from inzage.visibility.kinds import ALL_KINDS
 from inzage.visibility.models import Consent, InformationRequest, Override, PolicyVersion, Share
 from inzage.visibility.policy.document import PolicyError, PolicySpec, parse_policy
+from inzage.visibility.policy.facts import active_policy
+from inzage.visibility.policy.impact import PolicyImpact, policy_impact
+
+
+class PolicyNeedsConfirmation(PolicyError):
+    """The activation lets people see more than before: the caller must show `impact` and get a confirmation."""
+
+    def __init__(self, impact: PolicyImpact) -> None:
+        super().__init__(
+            ["Dit beleid laat mensen meer zien dan nu: " + "; ".join(impact.gain_lines_nl()) + ". Bevestig dat."]
+        )
+        self.impact = impact
+
+
+def _names(values: Iterable[object]) -> str:
+    return ", ".join(f'"{v}"' for v in sorted(values, key=str))
 
 
 def policy_check(*, school: School, text: str) -> PolicySpec:
-    """Parse a document and check it against the school's calendar (range codes must exist). Raises PolicyError."""
+    """Parse a document and check its names against the school: classes, levels, years of those levels and
+    calendar range codes must exist (a typo would otherwise make a closing window close nothing). Raises
+    PolicyError with a Dutch message per unknown name."""
+    if not any(line.strip() and not line.strip().startswith("#") for line in text.splitlines()):
+        raise PolicyError(["Het beleid is leeg: vul het hele beleid in (begin met het huidige beleid)."])
     spec = parse_policy(text)
     codes = set(CalendarRange.objects.filter(school=school).values_list("code", flat=True))
-    errors = [
-        f'windows[{i}].range: "{w.range}" is not a calendar range of this school'
-        for i, w in enumerate(spec.windows)
-        if w.range and w.range not in codes
-    ]
+    levels = dict(Level.objects.filter(school=school).values_list("code", "years"))
+    classes = set(SchoolClass.objects.filter(school_year__school=school).values_list("name", flat=True))
+    errors: list[str] = []
+    for i, w in enumerate(spec.windows):
+        where = f"windows[{i}]"
+        if w.range and w.range not in codes:
+            known = f" (bestaande codes: {_names(codes)})" if codes else " (de schoolkalender heeft nog geen periodes)"
+            errors.append(f'{where}.range: "{w.range}" is geen kalenderperiode van deze school{known}')
+        unknown_levels = w.levels - set(levels)
+        if unknown_levels:
+            errors.append(
+                f"{where}.levels: onbekend niveau {_names(unknown_levels)} (niveaus van deze school: "
+                f"{_names(levels) or 'geen'})"
+            )
+        scoped = [code for code in w.levels if code in levels] or list(levels)
+        most = max((levels[code] for code in scoped), default=0)
+        missing_years = sorted(y for y in w.years if y > most)
+        if missing_years:
+            within = f"bij {_names(scoped)}" if w.levels else "bij geen niveau van deze school"
+            errors.append(
+                f"{where}.years: leerjaar {', '.join(map(str, missing_years))} bestaat niet {within} "
+                f"(hoogste leerjaar: {most})"
+            )
+        unknown_classes = w.classes - classes
+        if unknown_classes:
+            errors.append(f"{where}.classes: onbekende klas {_names(unknown_classes)}; geen klas van deze school")
     if errors:
         raise PolicyError(errors)
     return spec
 
 
-def policy_version_create(
-    *, school: School, text: str, created_by: User | None, at: dt.datetime, note: str = "", activate: bool = False
-) -> PolicyVersion:
-    """Store a new (draft or active) version of the school's policy. Caller checked the user is an administrator.
+def _check_activation(*, school_id: int, spec: PolicySpec, at: dt.datetime, confirmed: bool) -> None:
+    # Fail closed on activation: an unchanged policy is refused with a reason, and one that opens data to anyone
+    # needs the confirmation of someone who saw how many people gain what.
+    current = active_policy(school_id)
+    if spec == current:
+        raise PolicyError(["Dit beleid is gelijk aan het beleid dat nu geldt: er is niets te activeren."])
+    impact = policy_impact(school_id=school_id, current=current, draft=spec, at=at)
+    if impact.opens and not confirmed:
+        raise PolicyNeedsConfirmation(impact)
 
-    Raises PolicyError (nothing stored) when the document is invalid.
+
+def policy_version_create(
+    *,
+    school: School,
+    text: str,
+    created_by: User | None,
+    at: dt.datetime,
+    note: str = "",
+    activate: bool = False,
+    confirmed: bool = False,
+) -> PolicyVersion:
+    """Store a new (draft or active) version of the school's policy. Caller checked the user is an administrator
+    and, for `confirmed`, that the user saw the counts of `policy_impact` and confirmed them.
+
+    Raises PolicyError (nothing stored) when the document is invalid, or when activating it would change nothing;
+    PolicyNeedsConfirmation when activating it lets anyone see more and `confirmed` is false.
     """
-    policy_check(school=school, text=text)
+    spec = policy_check(school=school, text=text)
+    if activate:
+        _check_activation(school_id=school.pk, spec=spec, at=at, confirmed=confirmed)
     # The number is computed from the existing versions: lock the school's versions so two admins saving at once
     # get distinct numbers (the unique constraint would otherwise reject one of them).
     with transaction.atomic():
@@ -59,13 +122,16 @@ def policy_version_create(
         )
 
 
-def policy_version_activate(*, version: PolicyVersion, activated_by: User | None, at: dt.datetime) -> PolicyVersion:
-    """Put a stored version in force. Caller checked the user is an administrator of the version's school.
+def policy_version_activate(
+    *, version: PolicyVersion, activated_by: User | None, at: dt.datetime, confirmed: bool = False
+) -> PolicyVersion:
+    """Put a stored version in force. Caller checked the user is an administrator of the version's school, and for
+    `confirmed` as in `policy_version_create`. Same refusals as `policy_version_create`.
 
     Activating an older version again stores it as a new version, so "the latest activated" stays the one in force
     and the history shows the roll-back.
     """
-    policy_check(school=version.school, text=version.text)
+    spec = policy_check(school=version.school, text=version.text)
     newest = PolicyVersion.objects.filter(school_id=version.school_id).aggregate(n=Max("number"))["n"]
     if version.activated_at is not None or version.number != newest:
         return policy_version_create(
@@ -75,7 +141,9 @@ def policy_version_activate(*, version: PolicyVersion, activated_by: User | None
             at=at,
             note=f"v{version.number} opnieuw geactiveerd",
             activate=True,
+            confirmed=confirmed,
         )
+    _check_activation(school_id=version.school_id, spec=spec, at=at, confirmed=confirmed)
     version.activated_at = at
     version.activated_by = activated_by
     version.save(update_fields=["activated_at", "activated_by"])

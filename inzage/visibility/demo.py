@@ -22,6 +22,10 @@ DEMO_POLICY_HEAD = """\
 # Demo policy: grades appear at 17:00 on school days, students see them two school days before their parents
 # (unless they share them), parents' grade view is closed during test weeks, and at 18 the student decides.
 format = 1
+{windows}
+[base]
+students = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+guardians = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
 
 [publication]
 times = ["17:00"]
@@ -36,6 +40,14 @@ share_opens_closed_window = true
 [consent]
 model = "at_18"
 default_before_18 = "shared"
+
+[staff]
+teacher = ["attendance", "averages", "behaviour", "grades", "homework", "timetable"]
+mentor = ["access_log", "attendance", "averages", "behaviour", "care_notes", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+coordinator = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+care_coordinator = ["access_log", "attendance", "averages", "behaviour", "care_notes", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+attendance_officer = ["attendance", "personal_data", "timetable"]
+administrator = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
 """
 
 
@@ -45,7 +57,8 @@ def demo_policy(test_week_codes: list[str]) -> str:
         f'kinds = ["grades", "averages"]\nrange = "{code}"\n'
         for code in test_week_codes
     )
-    return DEMO_POLICY_HEAD + windows
+    # Every section is stated: without test weeks, "no windows" is said explicitly (before the first table).
+    return DEMO_POLICY_HEAD.replace("{windows}", "" if windows else "windows = []\n") + windows
 
 
 def seed_demo_data(*, school: School, rng: random.Random, today: dt.date) -> None:

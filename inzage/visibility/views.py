@@ -7,10 +7,12 @@ Anyone without the right gets 404 (as if the page did not exist).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,11 +23,13 @@ from inzage.people.models import GuardianRelation, Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import School, SchoolClass, SchoolYear
 from inzage.visibility import actions
+from inzage.visibility.actions import PolicyNeedsConfirmation
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import InformationRequest, Override, PolicyVersion
 from inzage.visibility.policy import Viewer, viewer_for
 from inzage.visibility.policy.document import PolicyError, PolicySpec, dump_policy, parse_policy
 from inzage.visibility.policy.facts import active_policy
+from inzage.visibility.policy.impact import policy_impact
 from inzage.visibility.policy.timeline import year_timeline
 from inzage.visibility.queries import (
     explain,
@@ -51,12 +55,29 @@ def user_of(request: HttpRequest) -> User:
     return request.user
 
 
+# Instants the explain page and the preview accept: beyond these the calendar arithmetic overflows (9999-12-31 plus
+# three weeks), and no school rule is about them anyway.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
 def _parse_local(value: str, tz: str) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
+
+
+def _instant_field(value: str, tz: str, now: dt.datetime) -> tuple[dt.datetime, str]:
+    """The instant typed in an "at" field (empty: now), or now with a Dutch message saying what is wrong."""
+    if not value.strip():
+        return now, ""
+    parsed = _parse_local(value.strip(), tz)
+    if parsed is None:
+        return now, _("Vul een geldig moment in, bijvoorbeeld 15-11-2025 10:00.")
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        return now, _("Kies een moment tussen %(a)s en %(b)s.") % {"a": EARLIEST_YEAR, "b": LATEST_YEAR}
+    return parsed, ""
 
 
 @login_required
@@ -80,27 +101,73 @@ def explain_page(request: HttpRequest) -> HttpResponse:
         ]
         context.update(student=student, people=people)
         username = request.GET.get("viewer") or (people[0][0].username if people else "")
-        at = _parse_local(request.GET.get("at", ""), student.school.timezone) or now
+        typed = request.GET.get("at", "")
+        # A bad date is shown as an error next to the field (keeping what was typed), never silently replaced.
+        at, at_error = _instant_field(typed, student.school.timezone, now)
+        context.update(at_value=typed, at_error=at_error)
         target = User.objects.filter(username=username, school_id=student.school_id).first()
-        if target is not None:
+        if target is not None and not at_error:
             viewer = viewer_for(target)
             context.update(
                 target=target,
                 at=at,
-                at_value=timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
+                at_value=typed or timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
                 rows=explain(viewer=viewer, student=student, at=at, asked_by=asked_by, now=now),
                 upcoming=upcoming(viewer=viewer, student=student, start=at, end=at + dt.timedelta(days=21))[:30],
             )
+        elif target is not None:
+            context["target"] = target
         context["may_handle_requests"] = may_handle_information_requests(viewer=asked_by, student=student, at=now)
     return render(request, "visibility/explain.html", context)
 
 
+_PREVIEW_SALT = "inzage.visibility.policy-preview"
+PREVIEW_MAX_AGE = 2 * 60 * 60  # seconds a preview stays valid for activation
+
+
+def _preview_token(*, school_id: int, user_id: int, text: str) -> str:
+    """Signed proof that this user previewed exactly this text for this school, against the policy now in force."""
+    return signing.dumps(
+        {"school": school_id, "user": user_id, "text": _digest(text), "active": _active_number(school_id)},
+        salt=_PREVIEW_SALT,
+    )
+
+
+def _previewed(*, token: str, school_id: int, user_id: int, text: str) -> bool:
+    try:
+        data = signing.loads(token, salt=_PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return False
+    expected = {"school": school_id, "user": user_id, "text": _digest(text), "active": _active_number(school_id)}
+    return isinstance(data, dict) and data == expected
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _active_number(school_id: int) -> int:
+    # Part of the token: when another version is activated after the preview, the counts shown are stale.
+    latest = (
+        PolicyVersion.objects.filter(school_id=school_id, activated_at__isnull=False)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return latest or 0
+
+
 @login_required
 def policy_page(request: HttpRequest) -> HttpResponse:
-    """The school's policy: edit as TOML, preview what changes for whom, save as draft or activate; history."""
+    """The school's policy: edit as TOML, preview what changes for whom, save as draft or activate; history.
+
+    Only the exact text that was previewed can be activated (a signed hash in the form, checked here), and an
+    activation that lets anyone see more needs the confirmation checkbox under the counts of who gains what.
+    """
     viewer = _administrator(request)
     school_id = viewer.school_id
     assert school_id is not None
+    user = user_of(request)
     now = timezone.now()
     versions = list(PolicyVersion.objects.filter(school_id=school_id).select_related("created_by", "activated_by")[:30])
     text = dump_policy(active_policy(school_id))
@@ -112,33 +179,57 @@ def policy_page(request: HttpRequest) -> HttpResponse:
             raise Http404
         text = chosen.text
         context["chosen"] = chosen
+    draft: PolicySpec | None = None
+    at = now
     if request.method == "POST":
         text = request.POST.get("text", "")
         action = request.POST.get("action", "preview")
+        typed = request.POST.get("at", "")
+        at, at_error = _instant_field(typed, "Europe/Amsterdam", now)
+        context.update(at_value=typed, at_error=at_error)
         school = School.objects.get(pk=school_id)
-        draft: PolicySpec | None = None
+        errors: list[str] = []
         try:
             draft = actions.policy_check(school=school, text=text)
-            if action in ("save", "activate"):
+            if action == "activate" and not _previewed(
+                token=request.POST.get("previewed", ""), school_id=school_id, user_id=user.pk, text=text
+            ):
+                errors.append(
+                    _(
+                        "Deze tekst is niet (of niet zo) bekeken. Bekijk hieronder opnieuw wat er verandert en activeer dan."
+                    )
+                )
+            elif action in ("save", "activate"):
                 version = actions.policy_version_create(
                     school=school,
                     text=text,
-                    created_by=user_of(request),
+                    created_by=user,
                     at=now,
                     note=request.POST.get("note", ""),
                     activate=action == "activate",
+                    confirmed=request.POST.get("confirm") == "1",
                 )
                 messages.success(request, _("Versie %(n)s is opgeslagen.") % {"n": version.number})
                 return redirect("visibility:policy")
+        except PolicyNeedsConfirmation:
+            errors.append(_("Vink aan dat u begrijpt dat deze mensen meer gaan zien, en activeer opnieuw."))
+            context["confirm_error"] = True
         except PolicyError as exc:
-            context["errors"] = exc.errors
-        if draft is not None:
-            at = _parse_local(request.POST.get("at", ""), "Europe/Amsterdam") or now
-            context["preview"] = policy_preview(school_id=school_id, draft=draft, at=at)
-            context["preview_at"] = at
+            errors.extend(exc.errors)
+        context["errors"] = errors
+        if at_error:
+            draft = None  # no preview for an instant that is not one; the error stands next to the field
     elif "chosen" in context:
-        context["preview"] = policy_preview(school_id=school_id, draft=parse_policy(text), at=now)
-        context["preview_at"] = now
+        draft = parse_policy(text)
+    if draft is not None:
+        current = active_policy(school_id)
+        context.update(
+            preview=policy_preview(school_id=school_id, draft=draft, at=at),
+            preview_at=at,
+            impact=policy_impact(school_id=school_id, current=current, draft=draft, at=at),
+            unchanged=draft == current,
+            previewed=_preview_token(school_id=school_id, user_id=user.pk, text=text),
+        )
     context["text"] = text
     return render(request, "visibility/policy.html", context)
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 from collections import Counter
 
 import pytest
@@ -277,3 +278,17 @@ def test_without_year_the_command_takes_the_school_year_containing_today(fast_ha
 
     call_command("seed_demo", students=100, seed=2)
     assert SchoolYear.objects.get().start.year == default_year(timezone.localdate())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--today", "2025-13-45"], "--today: '2025-13-45' is not a date"),
+        (["--year", "0"], "--year must be from 2000 to 2100"),
+        (["--year", "99999"], "--year must be from 2000 to 2100"),
+    ],
+)
+def test_bad_input_is_one_clear_error_and_changes_nothing(db, args, message) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("seed_demo", "--students", "100", *args, stdout=io.StringIO())
+    assert not School.objects.exists()

@@ -21,6 +21,8 @@ FORMAT_VERSION = 1
 AUDIENCES = ("students", "guardians")
 STAFF_ROLES = ("teacher", "mentor", "coordinator", "care_coordinator", "attendance_officer", "administrator")
 CONSENT_MODELS = ("at_18", "from_16", "always")
+# The top-level sections every document must state (besides `format`).
+SECTIONS = ("base", "publication", "student_first", "consent", "staff", "windows")
 
 _ALL_BUT_CARE = tuple(k for k in DataKind.values if k != DataKind.CARE_NOTES)
 
@@ -197,7 +199,15 @@ def parse_policy(text: str) -> PolicySpec:
     except ParseError as exc:
         raise PolicyError([f"line {exc.line}, column {exc.col}: {exc}"]) from exc
     r = _Reader()
-    r.unknown_keys(doc, ("format", "base", "publication", "student_first", "consent", "staff", "windows"), "")
+    r.unknown_keys(doc, ("format", *SECTIONS), "")
+    # Fail closed: a missing section used to mean "the defaults", so an empty file opened everything to parents.
+    # Every section must be stated (`windows = []` when there are none); an omission names the section.
+    if "format" not in doc:
+        r.err("format", f"ontbreekt: zet bovenaan format = {FORMAT_VERSION}")
+    for section in SECTIONS:
+        if section not in doc:
+            hint = "windows = [] (of [[windows]]-blokken)" if section == "windows" else f"[{section}]"
+            r.err(section, f"sectie ontbreekt: vermeld {hint} expliciet; er gelden geen stille standaardwaarden")
     fmt = doc.get("format", FORMAT_VERSION)
     if fmt != FORMAT_VERSION:
         r.err("format", f"{_show(fmt)} is not a known format version (expected {FORMAT_VERSION})")
@@ -337,6 +347,10 @@ def dump_policy(spec: PolicySpec) -> str:
     doc = tomlkit.document()
     doc.add(tomlkit.comment("Inzage visibility policy. See docs/visibility.md for every setting."))
     doc.add("format", FORMAT_VERSION)
+    if not spec.windows:
+        # Every section is stated, also "no windows"; a top-level key must come before the first table.
+        doc.add(tomlkit.comment("Calendar windows: none ([[windows]] tables replace this line)."))
+        doc.add("windows", tomlkit.array())
     base = tomlkit.table()
     base.add(tomlkit.comment("Kinds each audience sees when no other rule decides."))
     base.add("students", sorted(spec.students))
@@ -388,3 +402,25 @@ def dump_policy(spec: PolicySpec) -> str:
             aot.append(t)
         doc.add("windows", aot)
     return tomlkit.dumps(doc)
+
+
+def state_missing_sections(text: str) -> str:
+    """The text with every section it leaves out stated explicitly, with the values that applied when it was
+    written (the defaults of format 1). Pure; for versions stored before sections were required (a data
+    migration) and for tests that are about one section. Raises PolicyError when the text is not TOML."""
+    try:
+        doc = tomlkit.parse(text)
+    except ParseError as exc:
+        raise PolicyError([f"line {exc.line}, column {exc.col}: {exc}"]) from exc
+    defaults = tomlkit.parse(dump_policy(DEFAULT_POLICY))
+    # Top-level keys must come before the first table: `format` and an empty `windows` go in front.
+    head = "" if "format" in doc else f"format = {FORMAT_VERSION}\n"
+    head += "" if "windows" in doc else "windows = []\n"
+    tail = "".join(
+        "\n" + tomlkit.dumps({section: defaults[section]})
+        for section in SECTIONS
+        if section != "windows" and section not in doc
+    )
+    if tail and text and not text.endswith("\n"):
+        text += "\n"
+    return head + text + tail

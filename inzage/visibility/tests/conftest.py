@@ -7,12 +7,14 @@ import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Max
 
 from inzage.grades.models import AssessmentKind, Column, Result
 from inzage.people.models import Student
 from inzage.schools.models import Period, TeachingGroup
 from inzage.visibility import actions
 from inzage.visibility.models import PolicyVersion
+from inzage.visibility.policy.document import state_missing_sections
 
 AMS = ZoneInfo("Europe/Amsterdam")
 _codes = itertools.count()
@@ -62,9 +64,20 @@ def make_result(
 
 
 def set_policy(school, text: str, *, at: dt.datetime | None = None) -> PolicyVersion:
-    """Store and activate a policy document for the school."""
-    return actions.policy_version_create(
-        school=school, text=text, created_by=None, at=at or local(2024, 8, 1), activate=True
+    """Store and activate a policy document for the school, as a version created before the test.
+
+    A test states the sections it is about; the others are written out with their format-1 values
+    (`state_missing_sections`), so the stored text states every section as the parser requires. The text is
+    checked like any other (`policy_check`), but stored directly: this sets up the policy a test starts from (which
+    may equal the defaults), so the activation rules of the page and command (preview, confirmation, "unchanged")
+    do not apply here; their own tests are in test_pages.py and test_command.py.
+    """
+    text = state_missing_sections(text)
+    actions.policy_check(school=school, text=text)
+    at = at or local(2024, 8, 1)
+    number = (PolicyVersion.objects.filter(school=school).aggregate(n=Max("number"))["n"] or 0) + 1
+    return PolicyVersion.objects.create(
+        school=school, number=number, text=text, created_at=at, activated_at=at, note="test"
     )
 
 

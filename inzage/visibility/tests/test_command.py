@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from inzage.visibility.models import PolicyVersion
-from inzage.visibility.policy.document import parse_policy
+from inzage.visibility.policy.document import DEFAULT_POLICY, dump_policy, parse_policy, state_missing_sections
 from inzage.visibility.tests.conftest import local, set_policy
 
 
@@ -96,11 +96,97 @@ def test_policy_import_reports_errors_with_location_and_changes_nothing(personas
 def test_an_unknown_calendar_range_is_an_error(personas, tmp_path) -> None:
     path = tmp_path / "fout.toml"
     path.write_text(
-        'format = 1\n[[windows]]\naudience = "guardians"\neffect = "close"\nkinds = ["grades"]\n'
-        'range = "toetsweek-9"\n',
+        state_missing_sections(
+            'format = 1\n[[windows]]\naudience = "guardians"\neffect = "close"\nkinds = ["grades"]\n'
+            'range = "toetsweek-9"\n'
+        ),
         encoding="utf-8",
     )
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("visibility", "policy", "import", str(path), stdout=io.StringIO(), stderr=err)
-    assert 'windows[0].range: "toetsweek-9" is not a calendar range of this school' in err.getvalue()
+    assert 'windows[0].range: "toetsweek-9" is geen kalenderperiode van deze school' in err.getvalue()
+
+
+def import_errors(path) -> str:
+    """Run an import that must fail; the lines it printed (stderr and the CommandError)."""
+    err = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("visibility", "policy", "import", str(path), stdout=io.StringIO(), stderr=err)
+    return err.getvalue() + str(exc.value)
+
+
+def test_import_refuses_a_file_without_format_or_sections(personas, tmp_path) -> None:
+    path = tmp_path / "half.toml"
+    path.write_text('[publication]\ntimes = ["17:00"]\n', encoding="utf-8")
+    errors = import_errors(path)
+    assert "format: ontbreekt" in errors
+    for section in ("base", "student_first", "consent", "staff", "windows"):
+        assert f"{section}: sectie ontbreekt" in errors
+    assert "publication: sectie ontbreekt" not in errors
+    path.write_text("", encoding="utf-8")
+    assert "Het beleid is leeg" in import_errors(path)
+    assert not PolicyVersion.objects.exists()
+
+
+def test_import_refuses_unknown_classes_levels_and_years(personas, tmp_path) -> None:
+    path = tmp_path / "typo.toml"
+    window = 'audience = "guardians"\neffect = "close"\nkinds = ["grades"]\nstart = 2026-01-19\nend = 2026-01-23\n'
+    path.write_text(
+        state_missing_sections(
+            f'format = 1\n[[windows]]\n{window}classes = ["ZZZ9", "H3A"]\n'
+            f'[[windows]]\n{window}levels = ["hvo"]\n'
+            f'[[windows]]\n{window}levels = ["havo"]\nyears = [3, 6]\n'
+        ),
+        encoding="utf-8",
+    )
+    errors = import_errors(path)
+    assert 'windows[0].classes: onbekende klas "ZZZ9"' in errors
+    classes_line = next(line for line in errors.splitlines() if "windows[0].classes" in line)
+    assert '"H3A"' not in classes_line  # only the unknown class is named
+    assert 'windows[1].levels: onbekend niveau "hvo" (niveaus van deze school: "havo")' in errors
+    assert 'windows[2].years: leerjaar 6 bestaat niet bij "havo"' in errors
+    assert not PolicyVersion.objects.exists()
+
+
+def test_an_import_that_opens_data_prints_the_counts_and_needs_confirm(personas, tmp_path) -> None:
+    set_policy(personas.school, "format = 1\n[base]\nguardians = []\n")
+    path = tmp_path / "open.toml"
+    path.write_text(dump_policy(DEFAULT_POLICY), encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="--confirm"):
+        call_command("visibility", "policy", "import", str(path), stdout=out, stderr=io.StringIO())
+    # both parents with custody gain grades; the parent without custody gains nothing (the law keeps it closed)
+    assert "2 ouders/verzorgers en 0 leerlingen gaan cijfers (eerder of vaker) zien" in out.getvalue()
+    assert PolicyVersion.objects.count() == 1
+    text = run("policy", "import", str(path), "--confirm")
+    assert "2 ouders/verzorgers en 0 leerlingen gaan cijfers" in text
+    assert PolicyVersion.objects.filter(activated_at__isnull=False).count() == 2
+
+
+def test_an_unchanged_import_is_refused(personas, tmp_path) -> None:
+    path = tmp_path / "same.toml"
+    path.write_text(run("policy", "export"), encoding="utf-8")
+    assert "gelijk aan het beleid dat nu geldt" in import_errors(path)
+    assert not PolicyVersion.objects.exists()
+
+
+def test_a_latin1_file_is_one_clear_error(personas, tmp_path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(("# beleid voor het Zwolse college, gewijzigd\n" + run("policy", "export")).encode("latin-1"))
+    path.write_bytes(path.read_bytes().replace(b"Zwolse", "Zwolsé".encode("latin-1")))
+    errors = import_errors(path)
+    assert "is not UTF-8" in errors and "Traceback" not in errors
+    assert not PolicyVersion.objects.exists()
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T00:00", "0001-01-01T00:00"])
+def test_explain_refuses_an_instant_out_of_range(personas, at) -> None:
+    with pytest.raises(CommandError, match="outside 1900–2100"):
+        run("explain", "--viewer", personas.user("parent").username, "--student", personas.student.student_number,
+            "--at", at)  # fmt: skip
+
+
+def test_export_to_an_unwritable_place_is_one_clear_error(personas, tmp_path) -> None:
+    with pytest.raises(CommandError, match="No such file or directory"):
+        run("policy", "export", "--output", str(tmp_path / "missing" / "beleid.toml"))

@@ -10,7 +10,10 @@ from django.urls import reverse
 from inzage.testing import factories as f
 from inzage.testing.personas import Personas
 from inzage.visibility.models import PolicyVersion
+from inzage.visibility.policy.document import DEFAULT_POLICY, dump_policy, state_missing_sections
 from inzage.visibility.tests.conftest import local, make_result, set_policy
+
+FULL = dump_policy(DEFAULT_POLICY)  # the default policy, every section stated
 
 EXPLAIN_ACCESS = {"mentor": 200, "admin": 200}
 POLICY_ACCESS = {"admin": 200}
@@ -62,9 +65,9 @@ def test_explain_page_refuses_another_schools_viewer(client, personas) -> None:
 def test_policy_page_access(client, personas, persona) -> None:
     client.force_login(personas.user(persona))
     assert client.get(reverse("visibility:policy")).status_code == POLICY_ACCESS.get(persona, 404)
-    assert client.post(reverse("visibility:policy"), {"text": "format = 1", "action": "activate"}).status_code == (
-        302 if persona == "admin" else 404
-    )
+    response = client.post(reverse("visibility:policy"), {"text": FULL, "action": "preview"})
+    assert response.status_code == POLICY_ACCESS.get(persona, 404)
+    assert not PolicyVersion.objects.exists()
 
 
 def test_policy_preview_shows_what_changes_for_whom(client, personas) -> None:
@@ -78,7 +81,11 @@ def test_policy_preview_shows_what_changes_for_whom(client, personas) -> None:
     client.force_login(personas.user("admin"))
     body = client.post(
         reverse("visibility:policy"),
-        {"text": 'format = 1\n[base]\nguardians = ["attendance"]\n', "action": "preview", "at": "2025-11-01T12:00"},
+        {
+            "text": state_missing_sections('format = 1\n[base]\nguardians = ["attendance"]\n'),
+            "action": "preview",
+            "at": "2025-11-01T12:00",
+        },
     ).content.decode()
     assert "− grades wi" in body  # the parent loses the grade
     assert not PolicyVersion.objects.exists()  # a preview stores nothing
@@ -98,10 +105,23 @@ def test_policy_errors_are_reported_and_nothing_is_stored(client, personas) -> N
     assert not PolicyVersion.objects.exists()
 
 
+def preview_token(client, text: str) -> str:
+    """Preview a text on the page; the signed token its activation needs."""
+    response = client.post(reverse("visibility:policy"), {"text": text, "action": "preview"})
+    assert response.status_code == 200 and response.context.get("previewed"), response.context.get("errors")
+    return response.context["previewed"]
+
+
 def test_activating_versions_keeps_history(client, personas) -> None:
     client.force_login(personas.user("admin"))
-    client.post(reverse("visibility:policy"), {"text": "format = 1\n", "action": "activate", "note": "eerste"})
-    client.post(reverse("visibility:policy"), {"text": "format = 1\n[base]\nguardians = []\n", "action": "save"})
+    closing = FULL.replace("school_days = 0", "school_days = 2")  # student-first: guardians see less, no confirm
+    token = preview_token(client, closing)
+    client.post(
+        reverse("visibility:policy"), {"text": closing, "action": "activate", "note": "eerste", "previewed": token}
+    )
+    client.post(
+        reverse("visibility:policy"), {"text": state_missing_sections("[base]\nguardians = []\n"), "action": "save"}
+    )
     versions = list(PolicyVersion.objects.order_by("number"))
     assert [(v.number, v.activated_at is not None, v.created_by) for v in versions] == [
         (1, True, personas.user("admin")),
@@ -193,3 +213,106 @@ def test_the_mentor_sets_and_ends_an_override(client, personas) -> None:
     client.post(url, {"revoke": override.pk})
     override.refresh_from_db()
     assert override.revoked_at is not None and override.revoked_by == personas.user("mentor")
+
+
+def test_an_empty_or_incomplete_policy_is_refused_on_the_page(client, personas) -> None:
+    client.force_login(personas.user("admin"))
+    for text, message in [
+        ("", "Het beleid is leeg"),
+        ("# alleen commentaar\n", "Het beleid is leeg"),
+        ("format = 1\n", "base: sectie ontbreekt"),
+        ('[publication]\ntimes = ["17:00"]\n', "format: ontbreekt"),
+    ]:
+        for action in ("activate", "save", "preview"):
+            body = client.post(reverse("visibility:policy"), {"text": text, "action": action}).content.decode()
+            assert message in body, (text, action)
+    assert not PolicyVersion.objects.exists()
+
+
+def test_the_page_names_unknown_classes_levels_and_ranges(client, personas) -> None:
+    client.force_login(personas.user("admin"))
+    window = 'audience = "guardians"\neffect = "close"\nkinds = ["grades"]\n'
+    text = state_missing_sections(
+        f'format = 1\n[[windows]]\n{window}range = "toetsweek-9"\nclasses = ["ZZZ9"]\n'
+        f'[[windows]]\n{window}start = 2026-01-19\nend = 2026-01-23\nlevels = ["vwoo"]\nyears = [6]\n'
+    )
+    body = client.post(reverse("visibility:policy"), {"text": text, "action": "preview"}).content.decode()
+    assert "windows[0].range: &quot;toetsweek-9&quot; is geen kalenderperiode van deze school" in body
+    assert "windows[0].classes: onbekende klas &quot;ZZZ9&quot;" in body
+    assert "windows[1].levels: onbekend niveau &quot;vwoo&quot;" in body
+    assert "windows[1].years: leerjaar 6 bestaat niet" in body
+    assert "ZZZ9" in body and "Wat verandert er op" not in body  # the typed text is kept, no preview
+    assert not PolicyVersion.objects.exists()
+
+
+def test_only_the_previewed_text_can_be_activated(client, personas) -> None:
+    client.force_login(personas.user("admin"))
+    closing = FULL.replace("school_days = 0", "school_days = 2")
+    url = reverse("visibility:policy")
+    # no preview at all
+    body = client.post(url, {"text": closing, "action": "activate"}).content.decode()
+    assert "niet (of niet zo) bekeken" in body
+    # a preview of another text (edited after previewing), or a forged token
+    token = preview_token(client, FULL.replace("school_days = 0", "school_days = 3"))
+    for forged in (token, token[:-2] + "xx", "x"):
+        body = client.post(url, {"text": closing, "action": "activate", "previewed": forged}).content.decode()
+        assert "niet (of niet zo) bekeken" in body
+    assert not PolicyVersion.objects.exists()
+    # the refusal shows the preview of what was sent, so activating it now is a deliberate second step
+    response = client.post(url, {"text": closing, "action": "activate", "previewed": preview_token(client, closing)})
+    assert response.status_code == 302
+    assert PolicyVersion.objects.get().text == closing
+
+
+def test_an_opening_activation_states_who_gains_and_needs_confirmation(client, personas) -> None:
+    set_policy(personas.school, "format = 1\n[base]\nguardians = []\n")
+    client.force_login(personas.user("admin"))
+    url = reverse("visibility:policy")
+    response = client.post(url, {"text": FULL, "action": "preview"})
+    body = response.content.decode()
+    # counted over the whole school: both parents with custody gain grades; the one without custody does not
+    assert "Geteld over alle 2 leerlingen en 3 ouders/verzorgers van de school" in body
+    assert "2 ouders/verzorgers en 0 leerlingen gaan cijfers (eerder of vaker) zien" in body
+    assert 'name="confirm"' in body and "Ik begrijp dat" in body
+    token = response.context["previewed"]
+    body = client.post(url, {"text": FULL, "action": "activate", "previewed": token}).content.decode()
+    assert "Vink aan dat u begrijpt" in body
+    assert PolicyVersion.objects.count() == 1
+    response = client.post(url, {"text": FULL, "action": "activate", "previewed": token, "confirm": "1"})
+    assert response.status_code == 302
+    assert PolicyVersion.objects.filter(activated_at__isnull=False).count() == 2
+
+
+def test_an_unchanged_policy_is_refused(client, personas) -> None:
+    client.force_login(personas.user("admin"))
+    url = reverse("visibility:policy")
+    response = client.post(url, {"text": FULL, "action": "preview"})
+    assert "activeren verandert niets" in response.content.decode()
+    body = client.post(
+        url, {"text": FULL, "action": "activate", "previewed": response.context["previewed"], "confirm": "1"}
+    ).content.decode()
+    assert "gelijk aan het beleid dat nu geldt" in body
+    assert not PolicyVersion.objects.exists()
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59", "0001-01-01T00:00", "gisteren"])
+def test_explain_page_reports_a_bad_instant_next_to_the_field(client, personas, at) -> None:
+    client.force_login(personas.user("mentor"))
+    response = client.get(
+        reverse("visibility:explain"),
+        {"student": personas.student.student_number, "viewer": personas.user("parent").username, "at": at},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="f-at-error"' in body and f'value="{at}"' in body
+    assert response.context.get("rows") is None  # not silently replaced by "now"
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59", "0001-01-01T00:00", "nooit"])
+def test_policy_preview_reports_a_bad_instant_next_to_the_field(client, personas, at) -> None:
+    client.force_login(personas.user("admin"))
+    response = client.post(reverse("visibility:policy"), {"text": FULL, "action": "preview", "at": at})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="f-at-error"' in body and f'value="{at}"' in body
+    assert response.context.get("preview") is None

@@ -21,6 +21,32 @@ from inzage.visibility.tests.conftest import local, make_result, set_policy
 ZWOLLE_POLICY = """
 format = 1
 
+[base]
+students = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+guardians = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+
+[publication]
+times = []
+school_days_only = true
+kinds = ["grades"]
+
+[student_first]
+school_days = 0
+kinds = ["grades"]
+share_opens_closed_window = true
+
+[consent]
+model = "at_18"
+default_before_18 = "shared"
+
+[staff]
+teacher = ["attendance", "averages", "behaviour", "grades", "homework", "timetable"]
+mentor = ["access_log", "attendance", "averages", "behaviour", "care_notes", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+coordinator = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+care_coordinator = ["access_log", "attendance", "averages", "behaviour", "care_notes", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+attendance_officer = ["attendance", "personal_data", "timetable"]
+administrator = ["access_log", "attendance", "averages", "behaviour", "grades", "homework", "period_report", "personal_data", "plan", "timetable"]
+
 [[windows]]
 label = "toetsweek 2"
 audience = "students"

@@ -2,7 +2,10 @@
 
 visibility explain --viewer USERNAME --student STUDENT --at ISO8601 [--json]
 visibility policy export [--school BRIN] [--output FILE]
-visibility policy import FILE [--school BRIN] [--user USERNAME] [--draft]
+visibility policy import FILE [--school BRIN] [--user USERNAME] [--draft] [--confirm]
+
+Bad input (an unknown name, a file that is not UTF-8 or not a valid policy) is one clear message and exit status 1,
+with nothing changed (CommandError).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -19,10 +22,14 @@ from django.utils import timezone
 from inzage.accounts.models import User
 from inzage.schools.models import School
 from inzage.visibility import actions
+from inzage.visibility.actions import PolicyNeedsConfirmation
 from inzage.visibility.policy import viewer_for
 from inzage.visibility.policy.document import PolicyError, dump_policy
 from inzage.visibility.policy.facts import active_policy
+from inzage.visibility.policy.impact import policy_impact
 from inzage.visibility.queries import explain, find_student
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 
 class Command(BaseCommand):
@@ -46,6 +53,11 @@ class Command(BaseCommand):
         imp.add_argument("--user", help="username recorded as the author")
         imp.add_argument("--draft", action="store_true", help="store without activating")
         imp.add_argument("--note", default="", help="note for the version history")
+        imp.add_argument(
+            "--confirm",
+            action="store_true",
+            help="activate even though the policy lets people see more (the counts are printed first)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["command"] == "explain":
@@ -71,6 +83,11 @@ class Command(BaseCommand):
             mark = "ZICHTBAAR" if r.decision.visible else "verborgen"
             self.stdout.write(f"{r.kind:14} {r.id or '-':>8} {r.subject:6} {mark:9} {r.decision.explanation_nl}")
 
+    def _report(self, path: Path, exc: PolicyError) -> NoReturn:
+        for error in exc.errors:
+            self.stderr.write(f"{path}: {error}")
+        raise CommandError(f"{len(exc.errors)} error(s); nothing changed") from exc
+
     def _school(self, brin: str | None) -> School:
         if brin:
             school = School.objects.filter(brin=brin).first()
@@ -85,7 +102,10 @@ class Command(BaseCommand):
     def _export(self, options: dict[str, Any]) -> None:
         text = dump_policy(active_policy(self._school(options.get("school")).pk))
         if options.get("output"):
-            Path(options["output"]).write_text(text, encoding="utf-8")
+            try:
+                Path(options["output"]).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"{options['output']}: {exc.strerror}") from exc
         else:
             self.stdout.write(text, ending="")
 
@@ -96,21 +116,45 @@ class Command(BaseCommand):
             text = path.read_text(encoding="utf-8") if str(path) != "-" else sys.stdin.read()
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from exc
-        user = User.objects.filter(username=options["user"]).first() if options.get("user") else None
+        except UnicodeDecodeError as exc:
+            raise CommandError(
+                f"{path}: byte {exc.start + 1} is not UTF-8; save the file as UTF-8 (nothing changed)"
+            ) from exc
+        user = None
+        if options.get("user"):
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no account {options['user']!r}; nothing changed")
+        at = timezone.now()
+        if not options.get("draft"):
+            try:
+                draft = actions.policy_check(school=school, text=text)
+            except PolicyError as exc:
+                self._report(path, exc)
+            # Show who gains what before anything changes (the action refuses an unconfirmed opening itself too).
+            impact = policy_impact(school_id=school.pk, current=active_policy(school.pk), draft=draft, at=at)
+            for line in impact.gain_lines_nl() + impact.loss_lines_nl():
+                self.stdout.write(f"{school}: {line}")
         try:
             version = actions.policy_version_create(
                 school=school,
                 text=text,
                 created_by=user,
-                at=timezone.now(),
+                at=at,
                 note=options.get("note", ""),
                 activate=not options.get("draft"),
+                confirmed=options.get("confirm", False),
             )
+        except PolicyNeedsConfirmation as exc:
+            raise CommandError(
+                f"this policy lets people see more (counted over all {exc.impact.students} students and "
+                f"{exc.impact.guardians} guardians); run again with --confirm to activate it, or --draft; "
+                "nothing changed"
+            ) from exc
         except PolicyError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{path}: {error}")
-            raise CommandError(f"{len(exc.errors)} error(s); nothing changed") from exc
+            self._report(path, exc)
         state = "stored as draft" if version.activated_at is None else "active"
+
         self.stdout.write(f"{school}: policy version {version.number} {state}")
 
 
@@ -121,6 +165,9 @@ def _instant(value: str | None, tz_name: str) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"--at: {value!r} is not an ISO 8601 instant") from exc
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        # Beyond these the calendar arithmetic overflows; no school rule is about them.
+        raise CommandError(f"--at: {value!r} is outside {EARLIEST_YEAR}–{LATEST_YEAR}")
     if parsed.tzinfo is None:
         from zoneinfo import ZoneInfo
 
