@@ -50,6 +50,7 @@ class GradeItem(NamedTuple):
     resit_of_id: int | None = None
     resit_rule: str = Column.ResitRule.HIGHEST
     retracted: bool = False
+    resit_root_id: int | None = None  # the first test of a chain (a resit of a resit: its original's original)
 
 
 def as_item(result: Result) -> GradeItem:
@@ -68,7 +69,18 @@ def as_item(result: Result) -> GradeItem:
         resit_of_id=column.resit_of_id,
         resit_rule=column.resit_rule,
         retracted=result.retracted_at is not None or column.retracted_at is not None,
+        resit_root_id=_resit_root(column),
     )
+
+
+def _resit_root(column: Column) -> int | None:
+    """The first test of the column's resit chain (chains are at most a resit of a resit, `RESIT_DEPTH_MAX`).
+    Needs `column__resit_of` loaded for a resit of a resit; without it the direct original is taken."""
+    if column.resit_of_id is None:
+        return None
+    if Column.resit_of.is_cached(column) and column.resit_of is not None and column.resit_of.resit_of_id:
+        return column.resit_of.resit_of_id
+    return column.resit_of_id
 
 
 def as_items(results: Iterable[Result | GradeItem]) -> list[GradeItem]:
@@ -98,7 +110,8 @@ def combine_attempts(items: list[GradeItem]) -> list[tuple[Decimal, Decimal, Dec
     """
     chains: dict[int, list[GradeItem]] = defaultdict(list)
     for item in items:
-        chains[item.resit_of_id or item.column_id].append(item)
+        # A resit of a resit belongs to the chain of the first test, not to a chain of its own.
+        chains[item.resit_root_id or item.resit_of_id or item.column_id].append(item)
     combined = []
     for root_id, attempts in chains.items():
         original = next((a for a in attempts if a.column_id == root_id), None)

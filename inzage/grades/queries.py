@@ -75,13 +75,13 @@ def grade_items_by_student(results: QuerySet[Result]) -> dict[int, list[GradeIte
             "resit_of_id",
             "resit_rule",
             "retracted_at",
+            "resit_of__resit_of_id",
         )
     }
     out: dict[int, list[GradeItem]] = {}
     for student_id, column_id, value, status, retracted in rows:
-        subject_id, period_id, date, weight, exam_weight, result_type, resit_of_id, resit_rule, column_retracted = (
-            columns[column_id]
-        )
+        (subject_id, period_id, date, weight, exam_weight, result_type, resit_of_id, resit_rule, column_retracted,
+         root_of_original) = columns[column_id]  # fmt: skip
         out.setdefault(student_id, []).append(
             GradeItem(
                 column_id=column_id,
@@ -96,6 +96,7 @@ def grade_items_by_student(results: QuerySet[Result]) -> dict[int, list[GradeIte
                 resit_of_id=resit_of_id,
                 resit_rule=resit_rule,
                 retracted=bool(retracted) or column_retracted is not None,
+                resit_root_id=root_of_original or resit_of_id,
             )
         )
     return out

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal as D
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -102,6 +103,33 @@ def test_resit_average_counts_the_mean_of_the_attempts() -> None:
         item(2, "7.0", resit_of_id=1, resit_rule=Column.ResitRule.AVERAGE, date=dt.date(2025, 10, 8)),
     ]
     assert weighted_average(results) == D("5.5")
+
+
+def test_a_resit_of_a_resit_joins_the_chain_of_the_first_test() -> None:
+    # toets 4,0 (w3), resit 5,0, resit of the resit 8,0 → one chain, highest 8,0, with the first test's weight 3.
+    results = [
+        item(1, "4.0", "3"),
+        item(2, "5.0", "1", resit_of_id=1, resit_root_id=1, date=dt.date(2025, 10, 8)),
+        item(3, "8.0", "2", resit_of_id=2, resit_root_id=1, date=dt.date(2025, 10, 15)),
+        item(4, "6.0", "1"),
+    ]
+    assert weighted_average(results) == D("7.5")  # (8,0×3 + 6,0×1) / 4
+
+
+@pytest.mark.django_db
+def test_as_item_finds_the_first_test_of_a_chain(column) -> None:
+    from inzage.grades.averages import as_item
+
+    resit = Column.objects.create(**_copy(column, code="H1r", resit_of=column))
+    second = Column.objects.create(**_copy(column, code="H1rr", resit_of=resit))
+    loaded = Column.objects.select_related("resit_of").get(pk=second.pk)
+    result = Result(column=loaded, value=D("7.0"))
+    assert as_item(result).resit_root_id == column.pk
+
+
+def _copy(column: Column, **changes) -> dict:
+    fields = ["school", "teaching_group", "subject", "period", "kind", "name", "date", "weight", "release_at"]
+    return {**{f: getattr(column, f) for f in fields}, **changes}
 
 
 def test_resit_when_original_was_not_made_counts_the_resit() -> None:

@@ -104,7 +104,7 @@ def test_class_averages_equal_student_averages(personas, columns_spec, results_s
         _build(personas, kind, columns_spec, results_spec)
         queryset = Result.objects.filter(school=personas.school)
         expected = {}
-        for result in queryset.select_related("column"):
+        for result in queryset.select_related("column", "column__resit_of"):
             expected.setdefault(result.student_id, []).append(result)
         want = {sid: student_averages(rs, rounding=rounding) for sid, rs in expected.items()}
         assert class_averages(queryset, rounding=rounding) == want

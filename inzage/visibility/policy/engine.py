@@ -753,5 +753,8 @@ def visible_results(*, viewer: Viewer, student: Any, at: dt.datetime) -> QuerySe
     """One student's results this viewer may see at the instant (with column and subject joined)."""
     from inzage.grades.models import Result
 
-    queryset = Result.objects.filter(student_id=student.pk).select_related("column", "column__subject")
+    # column__resit_of: averages group a resit of a resit with the first test (grades.averages._resit_root).
+    queryset = Result.objects.filter(student_id=student.pk).select_related(
+        "column", "column__subject", "column__resit_of"
+    )
     return filter_items(viewer=viewer, student_id=student.pk, at=at, queryset=queryset, fields=RESULT_FIELDS)
