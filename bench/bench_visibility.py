@@ -55,15 +55,13 @@ end = 2026-02-24
 """
 
 
-def run() -> list[tuple[str, float, str]]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def setup():
+    """One student's school with the bench policy, and ~660 items of mixed kinds over the year."""
     from inzage.testing import factories as f
     from inzage.testing.personas import build_personas
     from inzage.visibility.kinds import DataKind
-    from inzage.visibility.policy import Item, context_for, viewer_for, visible_results
-    from inzage.visibility.tests.conftest import make_result, set_policy
+    from inzage.visibility.policy import Item
+    from inzage.visibility.tests.conftest import set_policy
 
     p = build_personas()
     f.CalendarRangeFactory(
@@ -106,8 +104,19 @@ def run() -> list[tuple[str, float, str]]:
                 )
             )
     at = dt.datetime(2026, 2, 13, 12, tzinfo=AMS)
-    parent = p.user("parent")
+    return p, items, at, start
 
+
+def run() -> list[tuple[str, float, str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inzage.visibility.kinds import DataKind
+    from inzage.visibility.policy import context_for, viewer_for, visible_results
+    from inzage.visibility.tests.conftest import make_result
+
+    p, items, at, start = setup()
+    parent = p.user("parent")
     build_times, decide_times = [], []
     for _ in range(30):
         viewer = viewer_for(parent)

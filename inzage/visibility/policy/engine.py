@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -64,16 +64,58 @@ class Item:
     links: tuple[Item, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Decision:
     """Visible or not, why (reason code, explanation in Dutch and English), the rule that decided, and when the item
-    becomes visible for this viewer where the release rules know it."""
+    becomes visible for this viewer where the release rules know it (`visible_from`).
 
-    visible: bool
-    reason: str
-    rule: str
-    visible_from: dt.datetime | None = None
-    params: tuple[tuple[str, Any], ...] = ()  # fill the explanation in; formatted only when someone reads it
+    Immutable by convention. `visible_from` may be given, or worked out on first read by `moment` (a function of no
+    arguments): a parent's page decides hundreds of hidden items and reads none of their moments, and the calendar
+    arithmetic for a moment costs more than the decision itself.
+    """
+
+    __slots__ = ("_from", "_moment", "params", "reason", "rule", "visible")
+
+    def __init__(
+        self,
+        visible: bool,
+        reason: str,
+        rule: str,
+        visible_from: dt.datetime | None = None,
+        params: tuple[tuple[str, Any], ...] = (),  # fill the explanation in; formatted only when someone reads it
+        *,
+        moment: Callable[[], dt.datetime | None] | None = None,
+    ) -> None:
+        self.visible = visible
+        self.reason = reason
+        self.rule = rule
+        self.params = params
+        self._from = visible_from
+        self._moment = moment
+
+    @property
+    def visible_from(self) -> dt.datetime | None:
+        if self._moment is not None:
+            self._from, self._moment = self._moment(), None
+        return self._from
+
+    def moved(self, *, visible_from: dt.datetime | None = None, moment: Callable[[], Any] | None = None) -> Decision:
+        """The same decision with another (or a lazily computed) moment."""
+        return Decision(self.visible, self.reason, self.rule, visible_from, self.params, moment=moment)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.visible, self.reason, self.rule, self.visible_from, self.params)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decision) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Decision(visible={self.visible!r}, reason={self.reason!r}, rule={self.rule!r}, "
+            f"visible_from={self.visible_from!r}, params={self.params!r})"
+        )
 
     @property
     def explanation_nl(self) -> str:
@@ -448,7 +490,6 @@ class Context:
     audience: str  # "student", "guardian", "staff" or "none"
     relation: GuardianRelation | None = None
     _gates: dict[str, Gate] = field(default_factory=dict)
-    _moment_decisions: dict[tuple[int, dt.datetime], Decision] = field(default_factory=dict)
 
     # -- derived, item-independent facts
     @property
@@ -512,7 +553,7 @@ class Context:
         link, found = latest
         if not own.visible and own.visible_from >= found.visible_from:  # type: ignore[operator]
             return own  # the item's own moment is the later one: its own reason is the true one
-        return replace(_decision(False, "linked_hidden", "link", linked=link.label), visible_from=found.visible_from)
+        return _decision(False, "linked_hidden", "link", linked=link.label).moved(visible_from=found.visible_from)
 
     def _decide_one(self, item: Item) -> Decision:
         if item.kind not in ALL_KINDS:
@@ -542,21 +583,18 @@ class Context:
         return queryset.filter(self.q(fields))
 
     def _with_moment(self, clause: Clause, item: Item) -> Decision:
-        if item.released_at is None:
+        released_at = item.released_at
+        if released_at is None:
             return clause.decision
-        pub = self.publication_for(item.kind)
-        moment = moments.student_moment(self.calendar, pub, item.released_at)
+        return clause.decision.moved(moment=lambda: self._moment_of(clause, item.kind, released_at))
+
+    def _moment_of(self, clause: Clause, kind: str, released_at: dt.datetime) -> dt.datetime | None:
+        """When a released item hidden by this clause becomes visible (publication, student-first), if known."""
+        pub = self.publication_for(kind)
+        moment = moments.student_moment(self.calendar, pub, released_at)
         if moment is not None and clause.visible_from == "guardian":
             moment = moments.guardian_moment(self.calendar, pub, self.policy.student_first.school_days, moment)
-        if moment is None:
-            return clause.decision
-        # Many items share a moment (17:00 on a day, the start of a school day): one Decision per moment.
-        key = (id(clause), moment)
-        cached = self._moment_decisions.get(key)
-        if cached is None:
-            cached = replace(clause.decision, visible_from=moment.astimezone(self.calendar.timezone))
-            self._moment_decisions[key] = cached
-        return cached
+        return None if moment is None else moment.astimezone(self.calendar.timezone)
 
     def _build_gate(self, kind: str) -> Gate:
         b = _Builder()
