@@ -316,3 +316,35 @@ def test_policy_preview_reports_a_bad_instant_next_to_the_field(client, personas
     body = response.content.decode()
     assert 'id="f-at-error"' in body and f'value="{at}"' in body
     assert response.context.get("preview") is None
+
+
+def test_portal_students_follows_the_engine_on_relation_dates(personas, django_assert_num_queries) -> None:
+    """The picker and sibling switch list exactly the children the engine treats the parent as guardian of."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from inzage.testing import factories as f
+    from inzage.visibility.policy import context_for, viewer_for
+    from inzage.visibility.queries import portal_students
+
+    ended = f.StudentFactory(school=personas.school, first_name="Ended")
+    future = f.StudentFactory(school=personas.school, first_name="Future")
+    elsewhere = f.StudentFactory(first_name="Elsewhere")  # another school
+    f.GuardianRelationFactory(student=ended, guardian=personas.parent, end_date=dt.date(2025, 12, 31))
+    f.GuardianRelationFactory(student=future, guardian=personas.parent, start_date=dt.date(2026, 2, 1))
+    f.GuardianRelationFactory(student=elsewhere, guardian=personas.parent, school=personas.school)
+    for at in (
+        dt.datetime(2025, 12, 31, 23, 30, tzinfo=ZoneInfo("Europe/Amsterdam")),  # still the 31st at school
+        dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC),  # already 1 January at school
+        dt.datetime(2026, 2, 1, 0, 0, tzinfo=ZoneInfo("Europe/Amsterdam")),
+    ):
+        viewer = viewer_for(personas.user("parent"))
+        with django_assert_num_queries(1):
+            listed = {s.pk for s in portal_students(viewer=viewer, at=at)}
+        engine = {
+            sid
+            for sid in (personas.student.pk, ended.pk, future.pk, elsewhere.pk)
+            if context_for(viewer=viewer, student_id=sid, at=at).audience == "guardian"
+        }
+        assert listed == engine
+        assert personas.student.pk in listed and elsewhere.pk not in listed
