@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
 from inzage.people.models import Guardian, GuardianRelation, Student
@@ -163,16 +165,22 @@ def override_create(
     at: dt.datetime,
 ) -> Override:
     """Open or close kinds for a guardian (None: all guardians) of the student. Caller checked the user is the
-    student's mentor or coordinator (`may_manage_overrides`)."""
+    student's mentor or coordinator (`may_manage_overrides`). Bad input raises ValidationError with a Dutch message
+    per field (nothing stored)."""
     kinds = sorted(set(kinds))
+    errors: dict[str, str] = {}
     if not kinds or not set(kinds) <= ALL_KINDS:
-        raise ValueError("unknown or no data kinds")
+        errors["kinds"] = _("Kies ten minste één soort gegevens.")
     if effect not in (Override.Effect.OPEN, Override.Effect.CLOSE):
-        raise ValueError("effect must be open or close")
+        errors["effect"] = _("Kies open of dicht.")
     if not reason.strip():
-        raise ValueError("an override needs a reason")
+        errors["reason"] = _("Geef een reden: de leerling ziet hem bij de afspraak.")
     if guardian is not None and not GuardianRelation.objects.filter(guardian=guardian, student=student).exists():
-        raise ValueError("the guardian is not related to the student")
+        errors["guardian"] = _("Deze ouder of verzorger hoort niet bij deze leerling.")
+    if until is not None and until < starts_on:
+        errors["until"] = _("De einddatum ligt vóór de begindatum.")
+    if errors:
+        raise ValidationError(errors)
     return Override.objects.create(
         school_id=student.school_id,
         student=student,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -281,7 +282,9 @@ def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
     if student is None or not may_manage_overrides(viewer=viewer, student=student, at=now):
         raise Http404
     relations = list(student.guardian_relations.select_related("guardian"))
-    errors: list[str] = []
+    errors: dict[str, str] = {}
+    form = {"guardian": "", "effect": "open", "kinds": [], "starts_on": timezone.localdate(now).isoformat(),
+            "until": "", "reason": ""}  # fmt: skip
     if request.method == "POST":
         if "revoke" in request.POST:
             revoke = request.POST.get("revoke", "")
@@ -290,26 +293,40 @@ def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
                 raise Http404
             actions.override_revoke(override=override, revoked_by=user_of(request), at=now)
             return redirect("visibility:overrides", student_id=student.pk)
-        guardian_id = request.POST.get("guardian", "")
-        guardian = next((r.guardian for r in relations if str(r.guardian_id) == guardian_id), None)
-        try:
-            starts_on = dt.date.fromisoformat(request.POST.get("starts_on", ""))
-            until_text = request.POST.get("until", "")
-            until = dt.date.fromisoformat(until_text) if until_text else None
-            actions.override_create(
-                student=student,
-                guardian=guardian,
-                effect=request.POST.get("effect", ""),
-                kinds=[k for k in request.POST.getlist("kinds") if k in OVERRIDE_KINDS],
-                starts_on=starts_on,
-                until=until,
-                reason=request.POST.get("reason", ""),
-                created_by=user_of(request),
-                at=now,
-            )
-            return redirect("visibility:overrides", student_id=student.pk)
-        except ValueError as exc:
-            errors.append(str(exc))
+        form = {
+            "guardian": request.POST.get("guardian", ""),
+            "effect": request.POST.get("effect", ""),
+            "kinds": [k for k in request.POST.getlist("kinds") if k in OVERRIDE_KINDS],
+            "starts_on": request.POST.get("starts_on", "").strip(),
+            "until": request.POST.get("until", "").strip(),
+            "reason": request.POST.get("reason", ""),
+        }
+        guardian = next((r.guardian for r in relations if str(r.guardian_id) == form["guardian"]), None)
+        if form["guardian"] and guardian is None:
+            errors["guardian"] = _("Kies een ouder of verzorger van deze leerling.")
+        starts_on = _parse_date(str(form["starts_on"]))
+        if starts_on is None:
+            errors["starts_on"] = _("Vul een geldige begindatum in.")
+        until = _parse_date(str(form["until"])) if form["until"] else None
+        if form["until"] and until is None:
+            errors["until"] = _("Vul een geldige einddatum in, of laat het veld leeg.")
+        if not errors:
+            assert starts_on is not None
+            try:
+                actions.override_create(
+                    student=student,
+                    guardian=guardian,
+                    effect=str(form["effect"]),
+                    kinds=list(form["kinds"]),
+                    starts_on=starts_on,
+                    until=until,
+                    reason=str(form["reason"]),
+                    created_by=user_of(request),
+                    at=now,
+                )
+                return redirect("visibility:overrides", student_id=student.pk)
+            except ValidationError as exc:
+                errors = {field: messages[0] for field, messages in exc.message_dict.items()}
     return render(
         request,
         "visibility/overrides.html",
@@ -319,17 +336,20 @@ def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
             "overrides": overrides_for_student(viewer=viewer, student=student, at=now),
             "kinds": [(k, DataKind(k).label) for k in OVERRIDE_KINDS],
             "errors": errors,
-            "today": timezone.localdate().isoformat(),
+            "form": form,
             "may_handle_requests": may_handle_information_requests(viewer=viewer, student=student, at=now),
         },
+        status=422 if errors else 200,
     )
 
 
 def _parse_date(value: str) -> dt.date | None:
+    """An ISO date (what a date input sends) within 1900–2100; anything else is None."""
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2100 else None
 
 
 @login_required

@@ -209,7 +209,7 @@ def test_the_mentor_sets_and_ends_an_override(client, personas) -> None:
     body = client.post(
         url, {"effect": "open", "kinds": ["grades"], "starts_on": "2025-12-01", "reason": " "}
     ).content.decode()
-    assert "an override needs a reason" in body
+    assert "Geef een reden: de leerling ziet hem bij de afspraak." in body
     client.post(url, {"revoke": override.pk})
     override.refresh_from_db()
     assert override.revoked_at is not None and override.revoked_by == personas.user("mentor")
@@ -348,3 +348,35 @@ def test_portal_students_follows_the_engine_on_relation_dates(personas, django_a
         }
         assert listed == engine
         assert personas.student.pk in listed and elsewhere.pk not in listed
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        ({"starts_on": "2025-12-19", "until": "2025-12-01"}, "until", "De einddatum ligt vóór de begindatum."),
+        ({"starts_on": "19-12-2025"}, "starts_on", "Vul een geldige begindatum in."),
+        ({"starts_on": "9999-12-31"}, "starts_on", "Vul een geldige begindatum in."),
+        ({"until": "morgen"}, "until", "Vul een geldige einddatum in, of laat het veld leeg."),
+        ({"kinds": []}, "kinds", "Kies ten minste één soort gegevens."),
+        ({"guardian": "999999"}, "guardian", "Kies een ouder of verzorger van deze leerling."),
+        ({"effect": "half"}, "effect", "Kies open of dicht."),
+    ],
+)
+def test_a_bad_override_is_refused_next_to_its_field_keeping_what_was_typed(
+    client, personas, posted, field, message
+) -> None:
+    from inzage.visibility.models import Override
+
+    client.force_login(personas.user("mentor"))
+    url = reverse("visibility:overrides", args=[personas.student.pk])
+    data = {"effect": "close", "kinds": ["grades", "averages"], "starts_on": "2025-12-01", "until": "",
+            "reason": "Afspraak met de leerling", "guardian": personas.parent.pk, **posted}  # fmt: skip
+    response = client.post(url, data)
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert message in body
+    assert 'aria-invalid="true"' in body or "aria-describedby=" in body
+    assert "Afspraak met de leerling" in body  # the reason is kept
+    if posted.get("kinds") is None:
+        assert 'value="grades" checked' in body and 'value="averages" checked' in body  # ticked boxes kept
+    assert not Override.objects.exists()
