@@ -304,10 +304,10 @@ def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
         guardian = next((r.guardian for r in relations if str(r.guardian_id) == form["guardian"]), None)
         if form["guardian"] and guardian is None:
             errors["guardian"] = _("Kies een ouder of verzorger van deze leerling.")
-        starts_on = _parse_date(str(form["starts_on"]))
+        starts_on = _parse_override_date(str(form["starts_on"]))
         if starts_on is None:
             errors["starts_on"] = _("Vul een geldige begindatum in.")
-        until = _parse_date(str(form["until"])) if form["until"] else None
+        until = _parse_override_date(str(form["until"])) if form["until"] else None
         if form["until"] and until is None:
             errors["until"] = _("Vul een geldige einddatum in, of laat het veld leeg.")
         if not errors:
@@ -344,12 +344,16 @@ def overrides_page(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 def _parse_date(value: str) -> dt.date | None:
-    """An ISO date (what a date input sends) within 1900–2100; anything else is None."""
     try:
-        day = dt.date.fromisoformat(value.strip())
+        return dt.date.fromisoformat(value.strip())
     except ValueError:
         return None
-    return day if 1900 <= day.year <= 2100 else None
+
+
+def _parse_override_date(value: str) -> dt.date | None:
+    """An ISO date (what a date input sends) within 1900–2100; anything else is None."""
+    day = _parse_date(value)
+    return day if day is not None and 1900 <= day.year <= 2100 else None
 
 
 @login_required
