@@ -6,7 +6,7 @@ and an account (which students the account reaches: relations, the person rows b
 
 How writes reach the counters (docs/caching.md):
 
-- every model in `TRACKED` bumps through `post_save`/`post_delete` (and `m2m_changed` for teaching-group members),
+- every model in `TRACKED` bumps through `post_save`/`post_delete` (and `m2m_changed` for the members of teaching groups and mentors of classes),
   connected in `VisibilityConfig.ready`. That covers the actions, the Django admin and any other `save()`/`delete()`;
   the signal runs inside the writer's transaction, after the row is written;
 - writes that bypass signals (`bulk_create`, `bulk_update`, `QuerySet.update`, raw inserts) call `versions_bump`
@@ -204,8 +204,8 @@ def _remember_old_user(sender: Any, instance: Any, **kwargs: Any) -> None:
         )
 
 
-def _on_group_members(sender: Any, instance: Any, action: str, pk_set: set[int] | None, **kwargs: Any) -> None:
-    if action in ("post_add", "post_remove", "post_clear", "pre_clear"):
+def _on_members(sender: Any, instance: Any, action: str, pk_set: set[int] | None, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
         school_id = getattr(instance, "school_id", None)
         versions_bump(school_id=school_id, student_ids=None)
 
@@ -220,7 +220,20 @@ def connect_signals() -> None:
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"versions-delete-{label}")
     for label in _HAS_USER:
         pre_save.connect(_remember_old_user, sender=apps.get_model(label), dispatch_uid=f"versions-user-{label}")
-    from inzage.schools.models import TeachingGroup
+    for through in tracked_throughs():
+        m2m_changed.connect(_on_members, sender=through, dispatch_uid=f"versions-m2m-{through._meta.label}")
 
-    for through in (TeachingGroup.students.through, TeachingGroup.teachers.through):
-        m2m_changed.connect(_on_group_members, sender=through, dispatch_uid=f"versions-m2m-{through._meta.label}")
+
+def tracked_throughs() -> list[Any]:
+    """The many-to-many tables whose changes move the school's counter (group members, teachers, class mentors)."""
+    from inzage.schools.models import SchoolClass, TeachingGroup
+
+    return [TeachingGroup.students.through, TeachingGroup.teachers.through, SchoolClass.mentors.through]
+
+
+def tracked_tables() -> set[str]:
+    """The database tables whose writes move a counter (for the coverage test)."""
+    from django.apps import apps
+
+    tables = {apps.get_model(label)._meta.db_table for label in TRACKED}
+    return tables | {through._meta.db_table for through in tracked_throughs()}
