@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import math
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import caches
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -38,6 +37,7 @@ from inzage.visibility.policy import viewer_for
 from inzage.visibility.policy.transitions import next_transition
 from inzage.visibility.queries import access_portal_student, grade_overview, portal_students, student_items
 from inzage.visibility.versions import Scope, VersionKey, versions_read
+from inzage.web.page_shell import csrf_placeholder
 
 FRAGMENT_TEMPLATE = "portal/_grades_content.html"
 
@@ -46,18 +46,19 @@ def _code_version() -> str:
     """Changes when the fragment's template or this module changes, so a deploy never serves an old page's shape."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in (here / "templates" / FRAGMENT_TEMPLATE, Path(__file__), here / "templatetags" / "portal_format.py"):
+    sources = (
+        here / "templates" / FRAGMENT_TEMPLATE,
+        here / "templates" / "portal" / "grades.html",
+        here.parent / "templates" / "base.html",
+        here / "templatetags" / "portal_format.py",
+        Path(__file__),
+    )
+    for path in sources:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
 CODE_VERSION = _code_version()
-
-
-def csrf_placeholder() -> str:
-    """Stands for the CSRF token in a cached page; the view swaps in the session's token. Derived from the secret
-    key so that no typed text (a column name) can contain it, and equal in every app process sharing a cache."""
-    return "csrf-" + hmac.new(settings.SECRET_KEY.encode(), b"portal-csrf-placeholder", "sha256").hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,12 @@ class CachedPage:
     valid_from: dt.datetime
     valid_until: dt.datetime
     versions: dict[VersionKey, int]
+    build_id: str  # names this build: the rendered whole page is cached under it
     cached: bool = False  # True when this request got it from the cache
+
+    def timeout(self, at: dt.datetime) -> int:
+        """Seconds the cache should keep it (the span is checked on every use; this only frees memory)."""
+        return max(1, min(math.ceil((self.valid_until - at).total_seconds()), 2 * 86400))
 
 
 def grades_page_key(*, user_id: int, student_id: int, language: str) -> str:
@@ -89,8 +95,7 @@ def grades_page(*, user: User, student_id: int, at: dt.datetime) -> CachedPage:
     if entry is not None and entry.valid_from <= at < entry.valid_until and entry.versions == versions:
         return CachedPage(**{**entry.__dict__, "cached": True})
     entry = grades_page_build(user=user, student_id=student_id, at=at, versions=versions)
-    seconds = math.ceil((entry.valid_until - at).total_seconds())
-    cache.set(key, entry, timeout=max(1, min(seconds, 2 * 86400)))
+    cache.set(key, entry, timeout=entry.timeout(at))
     return entry
 
 
@@ -110,4 +115,5 @@ def grades_page_build(*, user: User, student_id: int, at: dt.datetime, versions:
         valid_from=at,
         valid_until=until,
         versions=versions,
+        build_id=uuid.uuid4().hex,
     )

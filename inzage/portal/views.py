@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -16,7 +15,7 @@ from inzage import clock
 from inzage.accounts.models import User
 from inzage.grades.models import Result
 from inzage.portal.access_log import record_read
-from inzage.portal.cached_pages import csrf_placeholder, grades_page
+from inzage.portal.cached_pages import grades_page
 from inzage.visibility import actions
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import context_for, item_from_result, viewer_for
@@ -26,6 +25,7 @@ from inzage.visibility.queries import (
     overrides_for_student,
     portal_students,
 )
+from inzage.web.page_shell import render_cached
 
 
 @login_required
@@ -46,10 +46,13 @@ def grades(request: HttpRequest, student_id: int) -> HttpResponse:
     now = clock.now()
     page = grades_page(user=user, student_id=student_id, at=now)  # 404: not yours or not found
     record_read(user_id=user.pk, student_id=page.student_id, kind=DataKind.GRADES, at=now, cached=page.cached)
-    html = page.html
-    if page.audience == "student":  # only the student's page has forms (share)
-        html = html.replace(csrf_placeholder(), get_token(request))
-    return render(request, "portal/grades.html", {"page": page, "content": mark_safe(html)})
+    return render_cached(
+        request,
+        template="portal/grades.html",
+        context={"page": page, "content": mark_safe(page.html)},  # our own template's output, escaped when rendered
+        key=f"portal:grades-shell:{page.build_id}:{user.is_staff}",  # the build is per account, student, language
+        timeout=page.timeout(now),
+    )
 
 
 @login_required

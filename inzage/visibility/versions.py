@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import connection, connections, router
 from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
@@ -62,11 +63,31 @@ def versions_read(keys: Iterable[VersionKey]) -> dict[VersionKey, int]:
     found = dict.fromkeys(wanted, 0)
     if not wanted:
         return found
-    for scope, object_id, counter in DataVersion.objects.filter(_keys_q(wanted)).values_list(
-        "scope", "object_id", "counter"
-    ):
-        found[(scope, object_id)] = counter
+    # Plain SQL: this runs on every cached page view, and building the ORM query cost more than running it.
+    by_scope: dict[str, list[int]] = {}
+    for scope, object_id in wanted:
+        by_scope.setdefault(str(scope), []).append(int(object_id))
+    where: list[str] = []
+    params: list[Any] = []
+    for scope, ids in sorted(by_scope.items()):
+        where.append(f"({_SCOPE} = %s AND {_OBJECT_ID} IN ({', '.join(['%s'] * len(ids))}))")
+        params += [scope, *sorted(ids)]
+    sql = f"SELECT {_SCOPE}, {_OBJECT_ID}, {_COUNTER} FROM {_TABLE} WHERE {' OR '.join(where)}"
+    with connections[router.db_for_read(DataVersion)].cursor() as cursor:
+        cursor.execute(sql, params)
+        for scope, object_id, counter in cursor.fetchall():
+            found[(scope, object_id)] = counter
     return found
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+_TABLE = _quoted(DataVersion._meta.db_table)
+_SCOPE, _OBJECT_ID, _COUNTER = (
+    _quoted(DataVersion._meta.get_field(f).column) for f in ("scope", "object_id", "counter")
+)
 
 
 def _keys_q(keys: Iterable[VersionKey]) -> Q:

@@ -24,17 +24,18 @@ def account_roles(*, user: User) -> list[str]:
 
 
 def home_context(*, user: User | AnonymousUser) -> dict[str, Any]:
-    """The account's roles, cached with the account's version counter (moved when a person row gets or loses the
-    account, `inzage.visibility.versions`): one query when warm instead of three."""
+    """The account's roles and the account's version counter (moved when a person row gets or loses the account,
+    `inzage.visibility.versions`); the roles are cached with the counter: one query when warm instead of three."""
     if not user.is_authenticated:
-        return {"roles": []}
+        return {"roles": [], "version": None}
     assert isinstance(user, User)
     versions = versions_read([(Scope.USER, user.pk)])  # before the rows: see inzage.portal.cached_pages
+    version = versions[(Scope.USER, user.pk)]
     key = f"web:roles:{user.pk}"
     cache = caches["default"]
     entry = cache.get(key)
-    if entry is not None and entry[0] == versions:
-        return {"roles": entry[1]}
+    if entry is not None and entry[0] == version:
+        return {"roles": entry[1], "version": version}
     roles = account_roles(user=user)
-    cache.set(key, (versions, roles), timeout=86400)
-    return {"roles": roles}
+    cache.set(key, (version, roles), timeout=86400)
+    return {"roles": roles, "version": version}
