@@ -85,9 +85,7 @@ def _quoted(name: str) -> str:
 
 
 _TABLE = _quoted(DataVersion._meta.db_table)
-_SCOPE, _OBJECT_ID, _COUNTER = (
-    _quoted(DataVersion._meta.get_field(f).column) for f in ("scope", "object_id", "counter")
-)
+_SCOPE, _OBJECT_ID, _COUNTER = (_quoted(name) for name in ("scope", "object_id", "counter"))  # no db_column set
 
 
 def _keys_q(keys: Iterable[VersionKey]) -> Q:
