@@ -198,9 +198,10 @@ class DataVersion(models.Model):
         STUDENT = "student", "student"
         USER = "user", "user"
 
-    # No foreign keys to the student or account: a deleted row must not take its counter with it (a recreated id
-    # would then start again at 0 and match an old cache entry). The school is kept for sharding by school.
-    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # No foreign keys: a deleted row must not take its counter with it (a recreated id would start again at 0 and
+    # match an old cache entry), and a delete's own signals bump counters of rows being deleted in the same cascade.
+    # The school id is kept for sharding by school.
+    school_id = models.BigIntegerField(null=True, blank=True)
     scope = models.CharField(max_length=8, choices=Scope.choices)
     object_id = models.BigIntegerField()
     counter = models.BigIntegerField(default=0)
