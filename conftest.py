@@ -49,6 +49,15 @@ def login(page, username: str, password: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The portal caches pages in the process's cache; a rolled-back test may leave the same ids and counters for the
+    next one, so every test starts with an empty cache."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Factories hash a password per account; PBKDF2 at production strength costs ~0.5 s each on a small machine.
     Tests use MD5 instead (settings.py keeps Django's default hashers for real use)."""

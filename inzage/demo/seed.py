@@ -670,6 +670,10 @@ def demo_school_create(
             out(f"  {label}: {seconds:.1f} s")
             timings.append((label, seconds))
         timings += extensions_run(school=builder.school, seed=seed, today=today, out=out, names=extensions)
+        # The seed writes with bulk_create (no signals): one school-wide bump drops any cached page of the school.
+        from inzage.visibility.versions import versions_bump
+
+        versions_bump(school_id=builder.school.pk)
     return SeedResult(
         school=builder.school,
         plan=builder.plan,

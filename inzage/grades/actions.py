@@ -314,9 +314,23 @@ def results_save(
             for r, why in changed
         ]  # fmt: skip
         insert_rows(ResultVersion, VERSION_FIELDS, versions)
+        _bump_versions(new_results, changed)
     outcome.created = len(new_results)
     outcome.changed = len(changed)
     return outcome
+
+
+def _bump_versions(new_results: list[tuple[Any, ...]], changed: list[tuple[Result, str]]) -> None:
+    """Raw inserts and bulk_update send no signals: move the students' version counters here (docs/caching.md)."""
+    from inzage.visibility.versions import versions_bump
+
+    by_school: dict[int, set[int]] = {}
+    for school_id, _c, student_id, *_rest in new_results:
+        by_school.setdefault(school_id, set()).add(student_id)
+    for r, _why in changed:
+        by_school.setdefault(r.school_id, set()).add(r.student_id)
+    for school_id, student_ids in by_school.items():
+        versions_bump(school_id=school_id, student_ids=student_ids)
 
 
 def _plan_save(

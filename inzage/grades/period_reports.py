@@ -93,4 +93,8 @@ def period_report_publish(
                 )
             )
         PeriodReportStudent.objects.bulk_create(rows)
+        # bulk_create sends no signals: move the students' version counters in this transaction (docs/caching.md)
+        from inzage.visibility.versions import versions_bump
+
+        versions_bump(school_id=school_class.school_id, student_ids=[r.student_id for r in rows])
     return report

@@ -8,28 +8,31 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from inzage import clock
 from inzage.accounts.models import User
 from inzage.grades.models import Result
+from inzage.portal.access_log import record_read
+from inzage.portal.cached_pages import grades_page
 from inzage.visibility import actions
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import context_for, item_from_result, viewer_for
 from inzage.visibility.queries import (
     access_portal_student,
     consent_overview,
-    grade_overview,
     overrides_for_student,
     portal_students,
 )
+from inzage.web.page_shell import render_cached
 
 
 @login_required
 def grades_index(request: HttpRequest) -> HttpResponse:
     """One student: straight to their grades. Several children: a picker."""
     viewer = viewer_for(request.user)
-    students = portal_students(viewer=viewer, at=timezone.now())
+    students = portal_students(viewer=viewer, at=clock.now())
     if len(students) == 1:
         return redirect("portal:grades", student_id=students[0].pk)
     return render(request, "portal/pick.html", {"students": students})
@@ -37,12 +40,19 @@ def grades_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def grades(request: HttpRequest, student_id: int) -> HttpResponse:
-    viewer = viewer_for(request.user)
-    now = timezone.now()
-    student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
-    overview = grade_overview(viewer=viewer, student=student, at=now)
-    siblings = portal_students(viewer=viewer, at=now) if overview.audience == "guardian" else []
-    return render(request, "portal/grades.html", {"o": overview, "siblings": siblings})
+    """The student's grades as the engine shows them to this account now (cached until a write or a transition)."""
+    user = request.user
+    assert isinstance(user, User)
+    now = clock.now()
+    page = grades_page(user=user, student_id=student_id, at=now)  # 404: not yours or not found
+    record_read(user_id=user.pk, student_id=page.student_id, kind=DataKind.GRADES, at=now, cached=page.cached)
+    return render_cached(
+        request,
+        template="portal/grades.html",
+        context={"page": page, "content": mark_safe(page.html)},  # our own template's output, escaped when rendered
+        key=f"portal:grades-shell:{page.build_id}:{user.is_staff}",  # the build is per account, student, language
+        timeout=page.timeout(now),
+    )
 
 
 @login_required
@@ -50,7 +60,7 @@ def grades(request: HttpRequest, student_id: int) -> HttpResponse:
 def share(request: HttpRequest, student_id: int, result_id: int) -> HttpResponse:
     """The student shares one of their own visible results with their guardians now."""
     viewer = viewer_for(request.user)
-    now = timezone.now()
+    now = clock.now()
     student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
     ctx = context_for(viewer=viewer, student_id=student.pk, at=now)
     result = (
@@ -66,7 +76,7 @@ def share(request: HttpRequest, student_id: int, result_id: int) -> HttpResponse
 def overrides(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student sees every decision of the school that opens or closes their data for their parents."""
     viewer = viewer_for(request.user)
-    now = timezone.now()
+    now = clock.now()
     student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
     if context_for(viewer=viewer, student_id=student.pk, at=now).audience != "student":
         raise Http404
@@ -78,7 +88,7 @@ def overrides(request: HttpRequest, student_id: int) -> HttpResponse:
 def consent(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student chooses, per parent and kind, what that parent may see (where the school's model gives a say)."""
     viewer = viewer_for(request.user)
-    now = timezone.now()
+    now = clock.now()
     student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
     overview = consent_overview(viewer=viewer, student=student, at=now)  # 404 unless the student themself
     if request.method == "POST":

@@ -183,3 +183,33 @@ class InformationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relation}: {self.get_status_display()}"
+
+
+class DataVersion(models.Model):
+    """A counter bumped in the same transaction as every write that can change what someone may see of a student.
+
+    One row per scope: a school (policy, calendar, structure), a student (their data and relations) or an account
+    (which students it reaches). The portal caches a viewer's page together with the counters it was built at and
+    throws it away when one moved (see docs/caching.md and `inzage.visibility.versions`). A missing row counts as 0.
+    """
+
+    class Scope(models.TextChoices):
+        SCHOOL = "school", "school"
+        STUDENT = "student", "student"
+        USER = "user", "user"
+
+    # No foreign keys: a deleted row must not take its counter with it (a recreated id would start again at 0 and
+    # match an old cache entry), and a delete's own signals bump counters of rows being deleted in the same cascade.
+    # The school id is kept for sharding by school.
+    school_id = models.BigIntegerField(null=True, blank=True)
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    object_id = models.BigIntegerField()
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+        constraints = [models.UniqueConstraint(fields=["scope", "object_id"], name="dataversion_one_per_object")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}#{self.object_id}: {self.counter}"

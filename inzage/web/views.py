@@ -1,11 +1,31 @@
 """The start page. Portal pages (student, parent, teacher, mentor) live in their own packages as they arrive."""
 
+import hashlib
+from pathlib import Path
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
+from inzage.web.page_shell import render_cached
 from inzage.web.queries import home_context
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Changes with the templates, so a deploy never serves a cached page of the old shape.
+HOME_CODE_VERSION = hashlib.sha256(
+    b"".join((_TEMPLATES / name).read_bytes() for name in ("web/home.html", "base.html"))
+).hexdigest()[:12]
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors see the sign-in invitation; signed-in people see who they are here as."""
-    return render(request, "web/home.html", home_context(user=request.user))
+    user = request.user
+    context = home_context(user=user)
+    if not user.is_authenticated:
+        return render(request, "web/home.html", context)
+    # The page shows the account's roles (behind the account's counter), its name and is_staff (read fresh with
+    # the account row on every request, so they are in the key).
+    shown = f"{user.get_full_name()}\0{user.get_username()}\0{user.is_staff}"
+    digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
+    key = f"web:home:{HOME_CODE_VERSION}:{user.pk}:{get_language()}:{context['version']}:{digest}"
+    return render_cached(request, template="web/home.html", context=context, key=key, timeout=86400)

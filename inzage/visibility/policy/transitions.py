@@ -49,6 +49,14 @@ def _candidates(ctx, items: list[Item], start: dt.datetime, end: dt.datetime) ->
     out.update(c[3] for c in facts.consents)
     out.update(s[2] for s in facts.shares)
     out.update(r.decided_at for r in facts.requests if r.decided_at)
+    out.update(cal.start_of_day(r.custodial_parent_told_on) for r in facts.requests if r.custodial_parent_told_on)
+    if facts.relation is not None:  # a relation that starts or ends opens or closes everything for the guardian
+        if facts.relation.start_date:
+            out.add(cal.start_of_day(facts.relation.start_date))
+        if facts.relation.end_date:
+            out.add(cal.end_of_day(facts.relation.end_date))
+    for m in facts.memberships:  # windows are scoped by class, level and year
+        out.update((cal.start_of_day(m.start), cal.end_of_day(m.end)))
     for c in facts.court:
         out.add(cal.start_of_day(c.effective_from))
         if c.effective_until:
@@ -80,3 +88,26 @@ def transitions(
                 out.append(Transition(at=at, item=it, decision=decision))
             visible[key] = decision.visible
     return out
+
+
+ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def next_transition(*, viewer: Viewer, student_id: int, items: list[Item], after: dt.datetime) -> dt.datetime:
+    """The first instant after `after` at which anything the viewer sees of the student may change without a write.
+
+    For caches: a view built at `after` stays right until this instant (writes move the version counters). Every
+    candidate of `transitions` counts, and also the microsecond after it (some rules change just after their instant,
+    e.g. an exclusive cutoff), and the next local midnight (every date rule changes at a midnight: an unlisted date
+    edge then costs at most one rebuild a day instead of a stale page). Earlier is always safe, later never.
+    """
+    ctx = context_for(viewer=viewer, student_id=student_id, at=after)
+    if ctx.facts is None:
+        return after + dt.timedelta(minutes=1)
+    cal = ctx.facts.calendar
+    first = cal.start_of_day(cal.local_date(after) + dt.timedelta(days=1))
+    for c in _candidates(ctx, items, after - ONE_MICROSECOND, first):
+        for t in (c, c + ONE_MICROSECOND):
+            if after < t < first:
+                first = t
+    return first
