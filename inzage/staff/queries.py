@@ -1,0 +1,387 @@
+"""Reads for the staff pages: the mentor's class, the year coordinator's year, the one-page student overview, the
+student search. Every function takes the viewer and the instant; the engine (`inzage.visibility.policy`) decides
+every figure, and list pages narrow one query per page by the engine's per-student gates (constant query count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from inzage.grades.models import Column, Result
+from inzage.grades.queries import class_averages
+from inzage.people.models import CourtRestriction, GuardianRelation, StaffRole, Student
+from inzage.schools.models import ClassMembership, SchoolClass
+from inzage.staff import attention
+from inzage.staff.prefetch import staff_facts_prime
+from inzage.visibility.derived import SubjectAverage, average_item, visible_averages
+from inzage.visibility.kinds import DataKind
+from inzage.visibility.models import Consent, InformationRequest, Override
+from inzage.visibility.policy import RESULT_FIELDS, Context, Viewer, context_for, visible_results
+from inzage.visibility.queries import (
+    kind_probe,
+    may_handle_information_requests,
+    may_manage_overrides,
+    overrides_for_student,
+)
+
+RECENT_DAYS = 14
+SEARCH_LIMIT = 25
+
+# ------------------------------------------------------------------------------------------------------ access
+
+
+def staff_roles(ctx: Context) -> list[str]:
+    """The viewer's roles that reach this student today ([] for anyone not seeing the student as staff)."""
+    if ctx.audience != "staff" or ctx.facts is None:
+        return []
+    return ctx.facts.staff_roles_for(ctx.viewer, ctx.today)
+
+
+def reaches(ctx: Context) -> bool:
+    """Staff who reach the student by a role or by teaching one of the student's groups."""
+    if ctx.audience != "staff" or ctx.facts is None:
+        return False
+    return bool(staff_roles(ctx)) or bool(ctx.facts.student_group_ids & ctx.viewer.group_ids)
+
+
+def access_staff_student(*, viewer: Viewer, student_id: int, at: dt.datetime) -> Context:
+    """The engine's context for a student this staff viewer reaches; otherwise 404 ("not yours" = "not found").
+
+    Students and guardians (also staff who are the student's guardian) have the portal instead: 404 here."""
+    ctx = context_for(viewer=viewer, student_id=student_id, at=at)
+    if not reaches(ctx):
+        raise Http404
+    return ctx
+
+
+def has_role(viewer: Viewer, *roles: str) -> bool:
+    return viewer.is_staff_member and viewer.has_role(*roles)
+
+
+# ------------------------------------------------------------------------------------------------- classes
+
+
+def _current(classes: list[SchoolClass], today: dt.date) -> list[SchoolClass]:
+    """The classes of the school year containing today; between years, those of the latest year begun."""
+    now = [c for c in classes if c.school_year.start <= today <= c.school_year.end]
+    if now:
+        return now
+    begun = [c for c in classes if c.school_year.start <= today]
+    if not begun:
+        return []
+    latest = max(c.school_year.start for c in begun)
+    return [c for c in begun if c.school_year.start == latest]
+
+
+def mentor_classes(*, viewer: Viewer, at: dt.datetime, today: dt.date) -> list[SchoolClass]:
+    """The classes this viewer mentors today (one query)."""
+    if not viewer.mentor_class_ids or viewer.school_id is None:
+        return []
+    classes = list(
+        SchoolClass.objects.filter(pk__in=viewer.mentor_class_ids, school_id=viewer.school_id).select_related(
+            "school_year", "year_group__level"
+        )
+    )
+    return sorted(_current(classes, today), key=lambda c: c.name)
+
+
+def coordinator_classes(*, viewer: Viewer, today: dt.date) -> list[SchoolClass]:
+    """The classes of today's school year within the viewer's coordinator scopes (level and/or year; none: all)."""
+    scopes = [(level_id, year) for role, level_id, year in viewer.roles if role == "coordinator"]
+    if not scopes or viewer.school_id is None:
+        return []
+    wanted = Q(pk__in=[])
+    for level_id, year in scopes:
+        scope = Q()
+        if level_id is not None:
+            scope &= Q(year_group__level_id=level_id)
+        if year is not None:
+            scope &= Q(year_group__year=year)
+        wanted |= scope
+    classes = list(
+        SchoolClass.objects.filter(wanted, school_id=viewer.school_id).select_related(
+            "school_year", "year_group__level"
+        )
+    )
+    return sorted(_current(classes, today), key=lambda c: (c.year_group.level.code, c.year_group.year, c.name))
+
+
+def class_members(classes: Iterable[SchoolClass], *, today: dt.date) -> dict[int, list[Student]]:
+    """Students per class (who have not left before today), by name, in one query."""
+    out: dict[int, list[Student]] = {c.pk: [] for c in classes}
+    if not out:
+        return out
+    members = (
+        ClassMembership.objects.filter(school_class_id__in=out)
+        .filter(Q(student__leave_date__isnull=True) | Q(student__leave_date__gte=today))
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "student_id")
+    )
+    for m in members:
+        out[m.school_class_id].append(m.student)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- mentor's class
+
+
+@dataclass(frozen=True)
+class GradeLine:
+    subject: str
+    label: str
+    value: Decimal | None
+    status: str
+    date: dt.date
+    changed_at: dt.datetime | None = None
+
+
+@dataclass
+class MenteeRow:
+    student: Student
+    fails: list[GradeLine] = field(default_factory=list)  # visible numeric grades below a pass
+    failing_averages: list[tuple[str, Decimal]] = field(default_factory=list)  # (subject, year average)
+    recent: list[GradeLine] = field(default_factory=list)  # entered or changed in the last RECENT_DAYS days
+    signals: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClassOverview:
+    school_class: SchoolClass
+    rows: list[MenteeRow]
+
+
+def mentees_overview(
+    *, viewer: Viewer, at: dt.datetime, classes: list[SchoolClass], members: dict[int, list[Student]]
+) -> list[ClassOverview]:
+    """Per class, each student's failing grades and averages, recent changes and signals, from what the engine lets
+    this viewer see: one results query narrowed by every student's own gate, averages summed by the database."""
+    students = [s for c in classes for s in members.get(c.pk, [])]
+    staff_facts_prime(viewer=viewer, student_ids=[s.pk for s in students])
+    contexts = {s.pk: context_for(viewer=viewer, student_id=s.pk, at=at) for s in students}
+    narrowed = Q(pk__in=[])
+    for ctx in contexts.values():
+        narrowed |= ctx.gate(DataKind.GRADES).q(RESULT_FIELDS)  # each clause pins its own student
+    rows: dict[int, MenteeRow] = {s.pk: MenteeRow(student=s) for s in students}
+    if students:
+        visible = Result.objects.filter(narrowed)
+        since = at - dt.timedelta(days=RECENT_DAYS)
+        values: dict[int, list[tuple[dt.date, int, Decimal | None]]] = {}
+        groups: dict[tuple[int, int], set[int]] = {}
+        subject_names: dict[int, str] = {}
+        for (
+            pk,
+            student_id,
+            value,
+            status,
+            entered,
+            updated,
+            date,
+            label,
+            subject_id,
+            subject,
+            rtype,
+            group_id,
+        ) in visible.values_list(
+            "pk",
+            "student_id",
+            "value",
+            "status",
+            "entered_at",
+            "updated_at",
+            "column__date",
+            "column__name",
+            "column__subject_id",
+            "column__subject__name",
+            "column__result_type",
+            "column__teaching_group_id",
+        ).order_by("column__date", "pk"):
+            subject_names[subject_id] = subject
+            groups.setdefault((student_id, subject_id), set()).add(group_id)
+            row = rows[student_id]
+            numeric = rtype == Column.ResultType.NUMBER and status == Result.Status.NORMAL
+            line = GradeLine(subject, label, value if numeric else None, status, date, updated or entered)
+            if numeric:
+                values.setdefault(student_id, []).append((date, pk, value))
+                if attention.is_fail(value):
+                    row.fails.append(line)
+            changed = updated or entered
+            if changed is not None and since <= changed <= at:
+                row.recent.append(line)
+        averages = class_averages(visible)
+        for student_id, row in rows.items():
+            ctx = contexts[student_id]
+            year = averages.get(student_id)
+            for subject_id, average in sorted((year.year_averages if year else {}).items()):
+                group_ids = groups.get((student_id, subject_id), set())
+                item = average_item(
+                    student_id=student_id,
+                    subject_id=subject_id,
+                    group_id=next(iter(group_ids)) if len(group_ids) == 1 else None,
+                )
+                if average is not None and attention.is_fail(average) and ctx.decide(item).visible:
+                    row.failing_averages.append((subject_names[subject_id], average))
+            row.recent.sort(key=lambda g: g.changed_at or at, reverse=True)
+            row.signals = attention.signals(
+                failing_subjects=len(row.failing_averages),
+                values_in_order=attention.dated_values(values.get(student_id, [])),
+            )
+    return [ClassOverview(c, [rows[s.pk] for s in members.get(c.pk, [])]) for c in classes]
+
+
+# --------------------------------------------------------------------------------------------- student overview
+
+
+@dataclass(frozen=True)
+class SubjectBlock:
+    subject: str
+    results: list[Any]
+    average: SubjectAverage | None
+    trend: str  # "up" / "down" / ""
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    relation: GuardianRelation
+    current: bool
+    court_flag: bool  # a court restriction in force today (details only for those who may see them)
+    court: list[CourtRestriction]
+
+
+@dataclass
+class StudentOverview:
+    student: Student
+    school_class: str
+    roles: list[str]
+    role_names: list[str]
+    subjects: list[SubjectBlock]
+    grades_visible: bool
+    family_visible: bool
+    family: list[FamilyRow]
+    court_details: bool
+    overrides: list[Override]
+    may_set_overrides: bool
+    consents: list[tuple[str, str, bool]]  # (guardian, kind label, granted) latest choices
+    requests: list[InformationRequest]
+    may_handle_requests: bool
+    care_notes: list[Any] = field(default_factory=list)
+    care_notes_visible: bool = False
+    care_may_write: bool = False
+
+
+COURT_DETAIL_ROLES = frozenset({"administrator", "care_coordinator", "coordinator"})
+
+
+def student_overview(*, viewer: Viewer, ctx: Context, at: dt.datetime) -> StudentOverview:
+    """Everything this staff viewer may see of one student, block by block through the engine. Constant queries."""
+    assert ctx.facts is not None
+    student = ctx.facts.student
+    roles = staff_roles(ctx)
+    membership = ctx.facts.membership_on(ctx.today)
+
+    results = list(visible_results(viewer=viewer, student=student, at=at).order_by("column__date", "pk"))
+    averages = {a.subject_id: a for a in visible_averages(viewer=viewer, student=student, at=at, results=results)}
+    by_subject: dict[int, list[Any]] = {}
+    for r in results:
+        by_subject.setdefault(r.column.subject_id, []).append(r)
+    subjects = [
+        SubjectBlock(
+            subject=rows[0].column.subject.name,
+            results=rows,
+            average=averages.get(subject_id),
+            trend=attention.trend(
+                attention.dated_values(
+                    (r.column.date, r.pk, r.value)
+                    for r in rows
+                    if r.column.result_type == Column.ResultType.NUMBER and r.status == Result.Status.NORMAL
+                )
+            ),
+        )
+        for subject_id, rows in sorted(by_subject.items(), key=lambda kv: kv[1][0].column.subject.name)
+    ]
+
+    family_visible = ctx.decide(kind_probe(student_id=student.pk, kind=DataKind.PERSONAL_DATA)).visible
+    court_details = bool(COURT_DETAIL_ROLES & set(roles))
+    family: list[FamilyRow] = []
+    if family_visible:
+        relations = list(
+            GuardianRelation.objects.filter(student_id=student.pk)
+            .select_related("guardian")
+            .order_by("guardian__last_name", "guardian__first_name")
+        )
+        court: dict[int, list[CourtRestriction]] = {}
+        for c in CourtRestriction.objects.filter(relation__student_id=student.pk).order_by("effective_from"):
+            in_force = c.effective_from <= ctx.today and (c.effective_until is None or ctx.today <= c.effective_until)
+            if in_force:
+                court.setdefault(c.relation_id, []).append(c)
+        family = [
+            FamilyRow(
+                relation=rel,
+                current=rel.is_current_on(ctx.today),
+                court_flag=rel.pk in court,
+                court=court.get(rel.pk, []) if court_details else [],
+            )
+            for rel in relations
+        ]
+
+    may_set = may_manage_overrides(viewer=viewer, student=student, at=at)
+    may_requests = may_handle_information_requests(viewer=viewer, student=student, at=at)
+    consents: list[tuple[str, str, bool]] = []
+    if may_set or may_requests:
+        latest: dict[tuple[int, str], tuple[str, bool]] = {}
+        for c in (
+            Consent.objects.filter(student_id=student.pk, recorded_at__lte=at)
+            .select_related("guardian")
+            .order_by("recorded_at", "pk")
+        ):
+            latest[(c.guardian_id, c.kind)] = (c.guardian.full_name, c.granted)
+        consents = [(name, str(DataKind(kind).label), granted) for (_, kind), (name, granted) in latest.items()]
+    requests: list[InformationRequest] = []
+    if may_requests:
+        requests = list(
+            InformationRequest.objects.filter(relation__student_id=student.pk)
+            .select_related("relation__guardian")
+            .order_by("-requested_on", "-pk")
+        )
+    return StudentOverview(
+        student=student,
+        school_class=membership.class_name if membership else "",
+        roles=roles,
+        role_names=[str(StaffRole.Role(r).label) for r in roles],
+        subjects=subjects,
+        grades_visible=ctx.decide(kind_probe(student_id=student.pk, kind=DataKind.GRADES)).visible,
+        family_visible=family_visible,
+        family=family,
+        court_details=court_details,
+        overrides=overrides_for_student(viewer=viewer, student=student, at=at),
+        may_set_overrides=may_set,
+        consents=consents,
+        requests=requests,
+        may_handle_requests=may_requests,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------- search
+
+
+def student_search(*, viewer: Viewer, at: dt.datetime, text: str) -> list[Student]:
+    """Students of the viewer's school matching a name or number, limited to those this viewer reaches."""
+    text = text.strip()
+    if not text or viewer.school_id is None or not viewer.is_staff_member:
+        return []
+    match = Q(student_number__iexact=text)
+    for word in text.split()[:4]:
+        match |= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    found = list(
+        Student.objects.filter(match, school_id=viewer.school_id).order_by("last_name", "first_name", "pk")[
+            : SEARCH_LIMIT * 2
+        ]
+    )
+    staff_facts_prime(viewer=viewer, student_ids=[s.pk for s in found])
+    return [s for s in found if reaches(context_for(viewer=viewer, student_id=s.pk, at=at))][:SEARCH_LIMIT]
