@@ -372,7 +372,7 @@ def student_overview(*, viewer: Viewer, ctx: Context, at: dt.datetime) -> Studen
 
 def student_search(*, viewer: Viewer, at: dt.datetime, text: str) -> list[Student]:
     """Students of the viewer's school matching a name or number, limited to those this viewer reaches."""
-    text = text.strip()
+    text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query parameter (a 500, not "nothing")
     if not text or viewer.school_id is None or not viewer.is_staff_member:
         return []
     match = Q(student_number__iexact=text)
