@@ -13,17 +13,19 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext
 
+from inzage.grades.averages import GradeItem, student_averages
 from inzage.grades.models import Column, Result
 from inzage.grades.queries import class_averages
 from inzage.people.models import CourtRestriction, GuardianRelation, StaffRole, Student
 from inzage.schools.models import ClassMembership, SchoolClass
 from inzage.staff import attention
 from inzage.staff.prefetch import staff_facts_prime
-from inzage.visibility.derived import SubjectAverage, average_item, visible_averages
+from inzage.visibility.derived import average_item
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import Consent, InformationRequest, Override
-from inzage.visibility.policy import RESULT_FIELDS, Context, Viewer, context_for, visible_results
+from inzage.visibility.policy import RESULT_FIELDS, Context, Viewer, context_for
 from inzage.visibility.queries import (
     kind_probe,
     may_handle_information_requests,
@@ -238,12 +240,116 @@ def mentees_overview(
 # --------------------------------------------------------------------------------------------- student overview
 
 
+@dataclass(frozen=True, slots=True)
+class ResultLine:
+    """One result as the overview shows it (prepared here: a year has hundreds, and template lookups add up)."""
+
+    grade: str  # Dutch notation: 7,5 / inhalen / vrijstelling / goed
+    fail: bool
+    label: str
+    meta: str  # "12-09-2025 · weging 1,0"
+
+
 @dataclass(frozen=True)
 class SubjectBlock:
     subject: str
-    results: list[Any]
-    average: SubjectAverage | None
+    results: list[ResultLine]
+    average: Decimal | None  # None: no average, or the viewer may not see this subject's average
     trend: str  # "up" / "down" / ""
+
+
+def grade_text(*, status: str, value: Decimal | None, judgement: str, text: str) -> str:
+    """A result in Dutch notation, as `portal_format.nl_grade` shows it."""
+    if status == Result.Status.NOT_MADE:
+        return "inhalen"
+    if status == Result.Status.EXEMPT:
+        return "vrijstelling"
+    if value is not None:
+        return f"{value:.1f}".replace(".", ",")
+    if judgement:
+        return str(Result.Judgement(judgement).label)
+    return "verslag" if text else "–"
+
+
+def _subject_blocks(*, ctx: Context) -> list[SubjectBlock]:
+    """Per subject the visible results, the average of those results (when the averages kind is visible) and the
+    trend: one query, the engine's filter, no model instances."""
+    student_id = ctx.student_id
+    rows = list(
+        ctx.filter(Result.objects.filter(student_id=student_id), RESULT_FIELDS)
+        .values_list(
+            "column_id",
+            "column__subject_id",
+            "column__subject__name",
+            "column__period_id",
+            "column__date",
+            "column__weight",
+            "column__exam_weight",
+            "column__result_type",
+            "column__resit_of_id",
+            "column__resit_rule",
+            "column__teaching_group_id",
+            "column__name",
+            "value",
+            "status",
+            "judgement",
+            "text",
+            "pk",
+        )
+        .order_by("column__date", "pk")
+    )
+    by_subject: dict[int, list[tuple[Any, ...]]] = {}
+    names: dict[int, str] = {}
+    for row in rows:
+        by_subject.setdefault(row[1], []).append(row)
+        names[row[1]] = row[2]
+    items = [
+        GradeItem(
+            column_id=r[0],
+            subject_id=r[1],
+            period_id=r[3],
+            date=r[4],
+            weight=r[5],
+            exam_weight=r[6],
+            value=r[12],
+            status=r[13],
+            result_type=r[7],
+            resit_of_id=r[8],
+            resit_rule=r[9],
+            retracted=False,  # the engine's filter leaves retracted results and columns out
+        )
+        for r in rows
+    ]
+    year = student_averages(items).year_averages
+    weighting = gettext("weging")
+    blocks = []
+    for subject_id, subject_rows in sorted(by_subject.items(), key=lambda kv: names[kv[0]]):
+        groups = {r[10] for r in subject_rows}
+        item = average_item(
+            student_id=student_id, subject_id=subject_id, group_id=groups.pop() if len(groups) == 1 else None
+        )
+        numeric = [
+            (r[4], r[16], r[12])
+            for r in subject_rows
+            if r[7] == Column.ResultType.NUMBER and r[13] == Result.Status.NORMAL
+        ]
+        blocks.append(
+            SubjectBlock(
+                subject=names[subject_id],
+                results=[
+                    ResultLine(
+                        grade=grade_text(status=r[13], value=r[12], judgement=r[14], text=r[15]),
+                        fail=r[7] == Column.ResultType.NUMBER and attention.is_fail(r[12]),
+                        label=r[11],
+                        meta=f"{r[4]:%d-%m-%Y} · {weighting} {r[5]:.1f}".replace(".", ","),
+                    )
+                    for r in subject_rows
+                ],
+                average=year.get(subject_id) if ctx.decide(item).visible else None,
+                trend=attention.trend(attention.dated_values(numeric)),
+            )
+        )
+    return blocks
 
 
 @dataclass(frozen=True)
@@ -285,26 +391,7 @@ def student_overview(*, viewer: Viewer, ctx: Context, at: dt.datetime) -> Studen
     roles = staff_roles(ctx)
     membership = ctx.facts.membership_on(ctx.today)
 
-    results = list(visible_results(viewer=viewer, student=student, at=at).order_by("column__date", "pk"))
-    averages = {a.subject_id: a for a in visible_averages(viewer=viewer, student=student, at=at, results=results)}
-    by_subject: dict[int, list[Any]] = {}
-    for r in results:
-        by_subject.setdefault(r.column.subject_id, []).append(r)
-    subjects = [
-        SubjectBlock(
-            subject=rows[0].column.subject.name,
-            results=rows,
-            average=averages.get(subject_id),
-            trend=attention.trend(
-                attention.dated_values(
-                    (r.column.date, r.pk, r.value)
-                    for r in rows
-                    if r.column.result_type == Column.ResultType.NUMBER and r.status == Result.Status.NORMAL
-                )
-            ),
-        )
-        for subject_id, rows in sorted(by_subject.items(), key=lambda kv: kv[1][0].column.subject.name)
-    ]
+    subjects = _subject_blocks(ctx=ctx)
 
     family_visible = ctx.decide(kind_probe(student_id=student.pk, kind=DataKind.PERSONAL_DATA)).visible
     court_details = bool(COURT_DETAIL_ROLES & set(roles))
