@@ -71,7 +71,7 @@ def student_notes(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def note(request: HttpRequest, note_id: int) -> HttpResponse:
     viewer, at = viewer_for(request.user), timezone.now()
-    found = CareNote.objects.filter(pk=note_id, school_id=viewer.school_id).first()
+    found = CareNote.objects.filter(pk=note_id, school_id=viewer.school_id or -1).first()
     if found is None:
         raise Http404
     ctx = access_staff_student(viewer=viewer, student_id=found.student_id, at=at)

@@ -15,6 +15,8 @@ def today_of(viewer: Viewer, at: dt.datetime) -> dt.date:
 
     from inzage.schools.models import School
 
+    if viewer.school_id is None:
+        return at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
     tz = School.objects.filter(pk=viewer.school_id).values_list("timezone", flat=True).first()
     return at.astimezone(ZoneInfo(tz or "Europe/Amsterdam")).date()
 

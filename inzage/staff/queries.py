@@ -422,12 +422,12 @@ def student_overview(*, viewer: Viewer, ctx: Context, at: dt.datetime) -> Studen
     consents: list[tuple[str, str, bool]] = []
     if may_set or may_requests:
         latest: dict[tuple[int, str], tuple[str, bool]] = {}
-        for c in (
+        for consent in (
             Consent.objects.filter(student_id=student.pk, recorded_at__lte=at)
             .select_related("guardian")
             .order_by("recorded_at", "pk")
         ):
-            latest[(c.guardian_id, c.kind)] = (c.guardian.full_name, c.granted)
+            latest[(consent.guardian_id, consent.kind)] = (consent.guardian.full_name, consent.granted)
         consents = [(name, str(DataKind(kind).label), granted) for (_, kind), (name, granted) in latest.items()]
     requests: list[InformationRequest] = []
     if may_requests:
