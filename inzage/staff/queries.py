@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -19,7 +20,7 @@ from inzage.grades.averages import GradeItem, student_averages
 from inzage.grades.models import Column, Result
 from inzage.grades.queries import class_averages
 from inzage.people.models import CourtRestriction, GuardianRelation, StaffRole, Student
-from inzage.schools.models import ClassMembership, SchoolClass
+from inzage.schools.models import ClassMembership, SchoolClass, Subject
 from inzage.staff import attention
 from inzage.staff.prefetch import staff_facts_prime
 from inzage.visibility.derived import average_item
@@ -136,7 +137,7 @@ def class_members(classes: Iterable[SchoolClass], *, today: dt.date) -> dict[int
 
 @dataclass(frozen=True)
 class GradeLine:
-    subject: str
+    subject: Any  # the subject's name (a subject id while the page is being put together)
     label: str
     value: Decimal | None
     status: str
@@ -163,7 +164,8 @@ def mentees_overview(
     *, viewer: Viewer, at: dt.datetime, classes: list[SchoolClass], members: dict[int, list[Student]]
 ) -> list[ClassOverview]:
     """Per class, each student's failing grades and averages, recent changes and signals, from what the engine lets
-    this viewer see: one results query narrowed by every student's own gate, averages summed by the database."""
+    this viewer see: the results narrowed by every student's own gate (numeric grades, recent changes: two
+    queries), averages summed by the database (three), subject names (one) — the same count for 5 or 50 students."""
     students = [s for c in classes for s in members.get(c.pk, [])]
     staff_facts_prime(viewer=viewer, student_ids=[s.pk for s in students])
     contexts = {s.pk: context_for(viewer=viewer, student_id=s.pk, at=at) for s in students}
@@ -176,22 +178,28 @@ def mentees_overview(
         since = at - dt.timedelta(days=RECENT_DAYS)
         values: dict[int, list[tuple[dt.date, int, Decimal | None]]] = {}
         groups: dict[tuple[int, int], set[int]] = {}
-        subject_names: dict[int, str] = {}
-        for (
-            pk,
-            student_id,
-            value,
-            status,
-            entered,
-            updated,
-            date,
-            label,
-            subject_id,
-            subject,
-            rtype,
-            group_id,
-        ) in visible.values_list(
-            "pk",
+        # Numeric grades for fails and trends: a class holds thousands, so only the columns needed, the grade as
+        # text (exact, and it skips the backend's per-row float → Decimal converter) and no datetimes.
+        numbers = (
+            visible.filter(column__result_type=Column.ResultType.NUMBER, status=Result.Status.NORMAL)
+            .exclude(value__isnull=True)
+            .annotate(_value=Cast("value", CharField()))
+            .values_list(
+                "student_id", "pk", "column__date", "_value", "column__subject_id", "column__teaching_group_id"
+            )
+            .order_by()
+        )
+        for student_id, pk, date, text, subject_id, group_id in sorted(numbers, key=lambda r: (r[2], r[1])):
+            value = Decimal(text)
+            groups.setdefault((student_id, subject_id), set()).add(group_id)
+            values.setdefault(student_id, []).append((date, pk, value))
+            if attention.is_fail(value):
+                rows[student_id].fails.append(GradeLine(subject_id, "", value, Result.Status.NORMAL, date))
+        # Recent changes: few rows, with everything the page shows.
+        recent = visible.filter(
+            Q(updated_at__gte=since, updated_at__lte=at)
+            | Q(updated_at__isnull=True, entered_at__gte=since, entered_at__lte=at)
+        ).values_list(
             "student_id",
             "value",
             "status",
@@ -199,23 +207,19 @@ def mentees_overview(
             "updated_at",
             "column__date",
             "column__name",
-            "column__subject_id",
             "column__subject__name",
             "column__result_type",
-            "column__teaching_group_id",
-        ).order_by("column__date", "pk"):
-            subject_names[subject_id] = subject
-            groups.setdefault((student_id, subject_id), set()).add(group_id)
-            row = rows[student_id]
+        )
+        for student_id, shown, status, entered, updated, date, label, subject, rtype in recent:
             numeric = rtype == Column.ResultType.NUMBER and status == Result.Status.NORMAL
-            line = GradeLine(subject, label, value if numeric else None, status, date, updated or entered)
-            if numeric:
-                values.setdefault(student_id, []).append((date, pk, value))
-                if attention.is_fail(value):
-                    row.fails.append(line)
-            changed = updated or entered
-            if changed is not None and since <= changed <= at:
-                row.recent.append(line)
+            rows[student_id].recent.append(
+                GradeLine(subject, label, shown if numeric else None, status, date, updated or entered)
+            )
+        subject_names = dict(
+            Subject.objects.filter(pk__in={subject_id for _, subject_id in groups}).values_list("pk", "name")
+        )
+        for row in rows.values():
+            row.fails = [replace(g, subject=subject_names.get(g.subject, "")) for g in row.fails]
         averages = class_averages(visible)
         for student_id, row in rows.items():
             ctx = contexts[student_id]

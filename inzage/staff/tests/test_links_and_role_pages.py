@@ -86,3 +86,27 @@ def test_search_never_fails_and_stays_in_reach(client, personas, user_of, q) -> 
     client.force_login(user_of("other_coordinator"))  # reaches no student of this school
     page = client.get(reverse("staff:search"), {"q": "Lotte"}).content.decode()
     assert reverse("staff:student", args=[personas.student.pk]) not in page
+
+
+def test_year_and_search_query_counts_do_not_grow(client, personas, user_of) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inzage.testing import factories as f
+
+    def add(n: int) -> None:
+        for i in range(n):
+            s = f.StudentFactory(school=personas.school, first_name=f"Nieuw{i}", last_name="Lid")
+            f.ClassMembershipFactory(school_class=personas.klas, student=s)
+
+    client.force_login(user_of("coordinator"))
+    counts = []
+    for n in (3, 20):
+        add(n)
+        with CaptureQueriesContext(connection) as year:
+            assert client.get(reverse("staff:year")).status_code == 200
+        with CaptureQueriesContext(connection) as search:
+            page = client.get(reverse("staff:search"), {"q": "Lid"}).content.decode()
+        counts.append((len(year), len(search)))
+    assert page.count("Nieuw") == 23
+    assert counts[0] == counts[1]
