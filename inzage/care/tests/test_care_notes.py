@@ -173,3 +173,12 @@ def test_generated_input_never_fails_the_server(client, personas, roles, user_of
         if response.status_code == 422:
             assert CareNoteVersion.objects.count() == before
         before = CareNoteVersion.objects.count()
+
+
+def test_the_database_refuses_to_change_a_version(personas, roles) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    note(personas, roles, "vast")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE care_carenoteversion SET text = 'anders'")
+    assert CareNoteVersion.objects.get().text == "vast"
