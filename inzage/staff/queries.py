@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from inzage.grades.averages import GradeItem, student_averages
-from inzage.grades.models import Column, Result
+from inzage.grades.models import Column, PeriodReportStudent, Result
 from inzage.grades.queries import class_averages
 from inzage.people.models import CourtRestriction, GuardianRelation, StaffRole, Student
 from inzage.schools.models import ClassMembership, SchoolClass, Subject
@@ -26,7 +26,7 @@ from inzage.staff.prefetch import staff_facts_prime
 from inzage.visibility.derived import average_item
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import Consent, InformationRequest, Override
-from inzage.visibility.policy import RESULT_FIELDS, Context, Viewer, context_for
+from inzage.visibility.policy import RESULT_FIELDS, Context, ItemFields, Viewer, context_for
 from inzage.visibility.queries import (
     kind_probe,
     may_handle_information_requests,
@@ -357,6 +357,48 @@ def _subject_blocks(*, ctx: Context) -> list[SubjectBlock]:
 
 
 @dataclass(frozen=True)
+class ReportBlock:
+    """The current (latest) version of one published period report of the student."""
+
+    period: str
+    version: int
+    published_at: dt.datetime
+    grades: list[tuple[str, str]]  # (subject, report grade in Dutch notation or "–")
+    remark: str
+
+
+PERIOD_REPORT_FIELDS = ItemFields(kind=DataKind.PERIOD_REPORT, release=("published_at",))
+
+
+def period_reports(*, ctx: Context) -> list[ReportBlock]:
+    """The student's published period reports the engine shows this viewer, latest version per period (one query)."""
+    latest: dict[int, PeriodReportStudent] = {}
+    for report in ctx.filter(
+        PeriodReportStudent.objects.filter(student_id=ctx.student_id), PERIOD_REPORT_FIELDS
+    ).select_related("period"):
+        kept = latest.get(report.period_id)
+        if kept is None or report.version > kept.version:
+            latest[report.period_id] = report
+    return [
+        ReportBlock(
+            period=r.period.name,
+            version=r.version,
+            published_at=r.published_at,
+            grades=[
+                (
+                    str(g.get("name") or code),
+                    "–" if g.get("grade") in (None, "") else str(g["grade"]).replace(".", ","),
+                )
+                for code, g in sorted((r.grades or {}).items(), key=lambda kv: str(kv[1].get("name") or kv[0]))
+                if isinstance(g, dict)
+            ],
+            remark=r.mentor_remark,
+        )
+        for r in sorted(latest.values(), key=lambda r: r.period.start)
+    ]
+
+
+@dataclass(frozen=True)
 class FamilyRow:
     relation: GuardianRelation
     current: bool
@@ -371,6 +413,7 @@ class StudentOverview:
     roles: list[str]
     role_names: list[str]
     subjects: list[SubjectBlock]
+    reports: list[ReportBlock]
     grades_visible: bool
     family_visible: bool
     family: list[FamilyRow]
@@ -446,6 +489,7 @@ def student_overview(*, viewer: Viewer, ctx: Context, at: dt.datetime) -> Studen
         roles=roles,
         role_names=[str(StaffRole.Role(r).label) for r in roles],
         subjects=subjects,
+        reports=period_reports(ctx=ctx),
         grades_visible=ctx.decide(kind_probe(student_id=student.pk, kind=DataKind.GRADES)).visible,
         family_visible=family_visible,
         family=family,

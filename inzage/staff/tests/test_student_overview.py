@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from inzage.people.models import CourtRestriction
 from inzage.staff.tests.conftest import ALL_PERSONAS
@@ -143,3 +144,28 @@ def test_trend_per_subject(client, personas, user_of, grade) -> None:
         grade(value, days_ago=days_ago)
     client.force_login(user_of("mentor"))
     assert "dalend" in client.get(url(personas.student)).content.decode()
+
+
+def test_period_reports_latest_version_for_who_may_see_them(client, personas, user_of, grade) -> None:
+    from inzage.grades.period_reports import period_report_publish
+
+    grade("6.4", days_ago=400, period=personas.periods[0])
+    published = timezone.now() - dt.timedelta(days=10)
+    period_report_publish(school_class=personas.klas, period=personas.periods[0], by=None, at=published, remarks={})
+    from inzage.grades.models import Result
+
+    Result.objects.filter(student=personas.student).update(value="7.1")
+    period_report_publish(
+        school_class=personas.klas,
+        period=personas.periods[0],
+        by=None,
+        at=published + dt.timedelta(days=1),
+        reason="correctie",
+    )
+    client.force_login(user_of("mentor"))
+    page = client.get(url(personas.student)).content.decode()
+    reports = page.split('id="reports-h"')[1].split("</section>")[0]
+    assert 'wiskunde: <span class="grade">7,1</span>' in reports and "6,4" not in reports
+    assert "versie 2" in reports
+    client.force_login(user_of("attendance_officer"))  # no period_report kind for attendance officers
+    assert 'id="reports-h"' not in client.get(url(personas.student)).content.decode()
