@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "inzage.web",
     "inzage.portal",
     "inzage.teacher",
+    "inzage.staff",
+    "inzage.care",
     "inzage.demo",
 ]
 

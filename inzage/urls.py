@@ -6,6 +6,8 @@ urlpatterns = [
     path("mijn/", include("inzage.portal.urls")),
     path("docent/", include("inzage.teacher.urls")),
     path("zichtbaarheid/", include("inzage.visibility.urls")),
+    path("medewerker/", include("inzage.staff.urls")),
+    path("zorg/", include("inzage.care.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

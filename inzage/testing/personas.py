@@ -134,3 +134,36 @@ def build_personas() -> Personas:
         other_teacher=other_teacher,
         admin=admin,
     )
+
+
+@dataclass
+class RolePersonas:
+    """The staff roles beyond the house-style set: a coordinator over the personas' year (havo 3), a coordinator of
+    another year, a care coordinator and an attendance officer. Added on top of `build_personas()` so existing
+    tests keep their school unchanged."""
+
+    coordinator: Staff
+    other_coordinator: Staff
+    care_coordinator: Staff
+    attendance_officer: Staff
+
+    ROLE_NAMES = ("coordinator", "other_coordinator", "care_coordinator", "attendance_officer")
+
+
+def add_role_personas(p: Personas) -> RolePersonas:
+    """Add the other staff roles to a personas school (see `RolePersonas`)."""
+    level = p.klas.year_group.level
+    coordinator = f.StaffFactory(school=p.school, first_name="Carla", last_name="Coördinator", code="COO")
+    f.StaffRoleFactory(staff=coordinator, role=StaffRole.Role.COORDINATOR, level=level, year=p.klas.year_group.year)
+    other_coordinator = f.StaffFactory(school=p.school, first_name="Otto", last_name="Onderbouw", code="OND")
+    f.StaffRoleFactory(staff=other_coordinator, role=StaffRole.Role.COORDINATOR, level=level, year=1)
+    care = f.StaffFactory(school=p.school, first_name="Zoë", last_name="Zorg", code="ZRG")
+    f.StaffRoleFactory(staff=care, role=StaffRole.Role.CARE_COORDINATOR)
+    attendance = f.StaffFactory(school=p.school, first_name="Victor", last_name="Verzuim", code="VZM")
+    f.StaffRoleFactory(staff=attendance, role=StaffRole.Role.ATTENDANCE_OFFICER)
+    return RolePersonas(
+        coordinator=coordinator,
+        other_coordinator=other_coordinator,
+        care_coordinator=care,
+        attendance_officer=attendance,
+    )
