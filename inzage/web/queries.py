@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
+from inzage.staff.links import start_links
+from inzage.visibility.policy import Viewer
 from inzage.visibility.versions import Scope, versions_read
 
 
@@ -39,3 +44,20 @@ def home_context(*, user: User | AnonymousUser) -> dict[str, Any]:
     roles = account_roles(user=user)
     cache.set(key, (version, roles), timeout=86400)
     return {"roles": roles, "version": version}
+
+
+def staff_start_links(*, viewer: Viewer, at: dt.datetime) -> list[tuple[str, str]]:
+    """(label, URL) of every page this staff member may open from the start page, and no other: a link that would
+    end in "not found" is a bug (tested per persona). The role pages come from `inzage.staff.links`."""
+    if viewer.staff_id is None:
+        return []
+    links: list[tuple[str, str]] = []
+    if viewer.group_ids or viewer.has_role("administrator"):
+        links.append((_("Mijn lesgroepen en cijferinvoer"), reverse("teacher:home")))
+    links += [(_(label), url) for label, url in start_links(viewer=viewer, at=at)]
+    if viewer.mentor_class_ids or viewer.has_role("mentor", "coordinator", "administrator"):
+        links.append((_("Wat ziet wie? (uitleg)"), reverse("visibility:explain")))
+    links.append((_("Tijdlijn van de inzage"), reverse("visibility:timeline")))
+    if viewer.has_role("administrator"):
+        links.append((_("Inzagebeleid"), reverse("visibility:policy")))
+    return links

@@ -7,8 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from inzage.clock import now
+from inzage.visibility.policy import viewer_for
 from inzage.web.page_shell import render_cached
-from inzage.web.queries import home_context
+from inzage.web.queries import home_context, staff_start_links
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Changes with the templates, so a deploy never serves a cached page of the old shape.
@@ -25,7 +27,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "web/home.html", context)
     # The page shows the account's roles (behind the account's counter), its name and is_staff (read fresh with
     # the account row on every request, so they are in the key).
-    shown = f"{user.get_full_name()}\0{user.get_username()}\0{user.is_staff}"
+    if "staff" in context["roles"]:
+        # Staff pages are not part of the 17:00 rush: their links are worked out from the staff rows every time.
+        context["staff_links"] = staff_start_links(viewer=viewer_for(user), at=now())
+    links = "\0".join(url for _label, url in context.get("staff_links", []))
+    shown = f"{user.get_full_name()}\0{user.get_username()}\0{user.is_staff}\0{links}"
     digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
     key = f"web:home:{HOME_CODE_VERSION}:{user.pk}:{get_language()}:{context['version']}:{digest}"
     return render_cached(request, template="web/home.html", context=context, key=key, timeout=86400)
