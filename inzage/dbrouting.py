@@ -14,10 +14,14 @@ The rule is an allow-list, so that anything not thought about reads the primary 
   forged one only makes its owner read the primary.
 
 Management commands, tasks and tests run outside a marked request and so use the primary.
+
+A replica that cannot be reached is not used: when connecting to it fails, the process reads the primary for
+REPLICA_RETRY_SECONDS and then tries again, so a standby that is down or restarting costs speed, not pages.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
@@ -44,8 +48,29 @@ class _RequestState:
     wrote: bool = False
 
 
+logger = logging.getLogger(__name__)
+
 # Per request (per thread or task): granian runs WSGI requests on several threads of one worker.
 _request_state: ContextVar[_RequestState | None] = ContextVar("inzage_db_request_state", default=None)
+
+
+class _ReplicaHealth:
+    """Per process: until when the replica is skipped after a failed connect (epoch seconds)."""
+
+    skip_until: float = 0.0
+
+
+def replica_usable(*, now: float) -> bool:
+    """Whether this thread has, or can open, a connection to the replica; a failure skips it for a while."""
+    if now < _ReplicaHealth.skip_until:
+        return False
+    try:
+        connections[REPLICA_DB_ALIAS].ensure_connection()  # a no-op once connected (persistent connections)
+    except DatabaseError:
+        _ReplicaHealth.skip_until = now + float(getattr(settings, "REPLICA_RETRY_SECONDS", 5))
+        logger.warning("The read replica cannot be reached; reading the primary for now.", exc_info=True)
+        return False
+    return True
 
 
 def pin_seconds() -> int:
@@ -109,6 +134,8 @@ class ReplicaRouter:
             # Explicitly the primary: returning None would let Django follow an instance hint to the replica.
             return DEFAULT_DB_ALIAS
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return DEFAULT_DB_ALIAS
+        if not replica_usable(now=time.time()):
             return DEFAULT_DB_ALIAS
         return REPLICA_DB_ALIAS
 

@@ -211,6 +211,7 @@ LOGGING = {
 # Without it, "replica" names the primary's database and no router uses it (the router's tests switch it on).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
 REPLICA_PIN_SECONDS = int(env_str("REPLICA_PIN_SECONDS", "10"))
+REPLICA_RETRY_SECONDS = int(env_str("REPLICA_RETRY_SECONDS", "5"))  # skip an unreachable replica this long
 if DATABASE_REPLICA_URL:
     _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
     _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)

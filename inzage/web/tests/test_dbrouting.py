@@ -33,6 +33,14 @@ def routed(settings):
     settings.REPLICA_PIN_SECONDS = 10
 
 
+@pytest.fixture(autouse=True)
+def _replica_reachable(request, monkeypatch):
+    """The routing decisions below without a database: the replica counts as reachable (the tests through real
+    pages, which use `routed`, connect for real)."""
+    if "routed" not in request.fixturenames:
+        monkeypatch.setattr("inzage.dbrouting.replica_usable", lambda *, now: True)
+
+
 def read_db_during(request: HttpRequest, *, work=None) -> tuple[str, HttpResponse]:
     """Run `request` through the middleware; return where a read of User goes at the end of the view, and the response."""
     seen: list[str] = []
@@ -189,3 +197,30 @@ def test_the_student_sees_a_consent_change_on_the_primary_right_after_saving(cli
     client.cookies.pop(PIN_COOKIE)
     _response, on_primary, on_replica = queries_on(client, url)
     assert on_primary == 0 and on_replica > 0
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_an_unreachable_replica_is_skipped_and_the_page_reads_the_primary(
+    client, routed, adult_with_grade, monkeypatch
+) -> None:
+    from django.db import OperationalError
+
+    from inzage import dbrouting
+
+    p = adult_with_grade
+    replica = connections["replica"]
+    replica.close()
+
+    def refuse() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(replica, "ensure_connection", refuse)
+    monkeypatch.setattr(dbrouting._ReplicaHealth, "skip_until", 0.0)
+    client.force_login(p.user("student"))
+    client.cookies.pop(PIN_COOKIE, None)
+    with CaptureQueriesContext(connections["default"]) as primary:
+        response = client.get(reverse("portal:grades", args=[p.student.pk]))
+    assert response.status_code == 200
+    assert "8,8" in response.content.decode()
+    assert len(primary) > 0
+    assert dbrouting._ReplicaHealth.skip_until > time.time()  # skipped for a while, not retried per query
