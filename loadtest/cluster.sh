@@ -171,9 +171,23 @@ app_cpu_ticks() { # app_cpu_ticks: CPU time (clock ticks) used so far by every p
   done
   echo "$total"
 }
+pids_cpu_ticks() { # pids_cpu_ticks <pid>...: CPU time (clock ticks) those processes used so far
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+standby_cpu_ticks() { # the standby's postmaster and all its children (its backends serve the portal's reads)
+  local pm
+  pm=$(head -1 "$STANDBY_DIR/postmaster.pid")
+  pids_cpu_ticks "$pm" $(ps -o pid= --ppid "$pm")
+}
+nginx_cpu_ticks() { pids_cpu_ticks "$NGINX_PID" $(ps -o pid= --ppid "$NGINX_PID"); }
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6}' /proc/stat; } # total, idle
 TICKS=$(getconf CLK_TCK)
 requests_of() { awk -v n="$1.requests" '$1 == n {s += $2} END {print s + 0}' "$OUT/results.txt"; }
-rps_sum() { awk -v p="^cluster\\.apps$1\\.r[0-9]+\\.c$CONNECTIONS\\.rps$" '$1 ~ p {s += $2} END {print s + 0}' "$OUT/results.txt"; }
+rps_sum() { awk -v p="^cluster[.]apps$1[.]r[0-9]+[.]c$CONNECTIONS[.]rps$" '$1 ~ p {s += $2} END {print s + 0}' "$OUT/results.txt"; }
 
 LOADTEST_PREFIX=cluster.warmup wrk -t2 -c8 -d5s --timeout "$TIMEOUT"s -s "$ROTATE" "http://127.0.0.1:$NGINX_PORT" >/dev/null
 # Rounds alternate 1 and all app servers, so that the other load on a shared machine hits both alike.
@@ -182,11 +196,19 @@ for round in $(seq "$ROUNDS"); do
     use_apps "$apps"
     name="cluster.apps$apps.r$round.c$CONNECTIONS"
     log "round $round: c=$CONNECTIONS for $DURATION s through nginx, $apps app server(s)"
-    primary_before=$(xacts 5432) standby_before=$(xacts "$STANDBY_PORT") ticks_before=$(app_cpu_ticks)
+    primary_before=$(xacts 5432) standby_before=$(xacts "$STANDBY_PORT")
+    app_before=$(app_cpu_ticks) pg_before=$(standby_cpu_ticks) nginx_before=$(nginx_cpu_ticks)
+    read -r machine_before idle_before < <(machine_ticks)
     drive "$name" "$CONNECTIONS" "$DURATION"
-    ticks=$(($(app_cpu_ticks) - ticks_before))
-    metric "$name.app_cpu_ms" "$(awk -v t="$ticks" -v hz="$TICKS" -v n="$(requests_of "$name")" \
-      'BEGIN {printf "%.1f", n ? 1000 * t / hz / n : 0}')" "ms/request"
+    n=$(requests_of "$name")
+    per_request() { awk -v t="$1" -v hz="$TICKS" -v n="$n" 'BEGIN {printf "%.1f", n ? 1000 * t / hz / n : 0}'; }
+    metric "$name.app_cpu_ms" "$(per_request $(($(app_cpu_ticks) - app_before)))" "ms/request"
+    metric "$name.standby_cpu_ms" "$(per_request $(($(standby_cpu_ticks) - pg_before)))" "ms/request"
+    metric "$name.nginx_cpu_ms" "$(per_request $(($(nginx_cpu_ticks) - nginx_before)))" "ms/request"
+    read -r machine_after idle_after < <(machine_ticks)
+    # How much of the machine (all engineers' work) was idle meanwhile: near 0, more app servers cannot get more CPU.
+    metric "$name.machine_idle" "$(awk -v t=$((machine_after - machine_before)) -v i=$((idle_after - idle_before)) \
+      'BEGIN {printf "%.0f", 100 * i / t}')" "%"
     metric "$name.primary_xacts" $(($(xacts 5432) - primary_before)) transactions
     metric "$name.standby_xacts" $(($(xacts "$STANDBY_PORT") - standby_before)) transactions
   done
