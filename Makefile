@@ -88,3 +88,15 @@ ci:
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+
+## make loadtest-cluster: nginx in front of granian app servers (1 worker each) sharing Redis, PostgreSQL's primary
+## for writes and a streaming hot standby for portal reads; wrk through nginx with 1 and with 2 app servers, then a
+## run during which one app server restarts. Loopback only, everything stops at the end (docs/scale-out.md).
+.PHONY: loadtest-cluster
+loadtest-cluster: install
+	@for pkg in nginx wrk; do command -v $$pkg >/dev/null 2>&1 || \
+		{ echo "Installing Debian's $$pkg for the cluster load test"; \
+		  (apt-get update -qq && apt-get install -y -qq $$pkg) >/dev/null 2>&1 || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq $$pkg) >/dev/null 2>&1 || \
+		  { echo "Could not install $$pkg: install the '$$pkg' package."; exit 1; }; }; done
+	bash loadtest/cluster.sh

@@ -216,3 +216,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Scale-out: a streaming read replica and the proxy in front (docs/scale-out.md). Keep this block last. ---
+# DATABASE_REPLICA_URL=postgres://... adds the "replica" alias and turns on inzage.dbrouting: portal GETs read the
+# replica; writes, transactions, everything else, and a browser for REPLICA_PIN_SECONDS after it wrote, read the primary.
+# Without it, "replica" names the primary's database and no router uses it (the router's tests switch it on).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = int(env_str("REPLICA_PIN_SECONDS", "10"))
+REPLICA_RETRY_SECONDS = int(env_str("REPLICA_RETRY_SECONDS", "5"))  # skip an unreachable replica this long
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)
+    _replica["CONN_HEALTH_CHECKS"] = _db.get("CONN_HEALTH_CHECKS", False)
+else:
+    _replica = {**_db, "OPTIONS": dict(_db.get("OPTIONS", {}))}
+# Tests never create a database on the replica (a hot standby is read-only): the alias mirrors the test database.
+_replica["TEST"] = {"MIRROR": "default"}
+DATABASES["replica"] = _replica
+if DATABASE_REPLICA_URL:
+    DATABASE_ROUTERS = ["inzage.dbrouting.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "inzage.dbrouting.ReadReplicaMiddleware")
+# Behind nginx every request comes from the proxy's address: without this, allauth's sign-in rate limit (per client
+# address) would count all parents of a school as one client. Set to the number of proxies you run (1 with deploy/).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
