@@ -11,7 +11,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
+    FloatField,
     OuterRef,
     Q,
     QuerySet,
@@ -115,20 +115,28 @@ _COUNTS = Q(
 def class_averages(
     results: QuerySet[Result], *, rounding: str = GradeSettings.Rounding.ONE_DECIMAL
 ) -> dict[int, StudentAverages]:
-    """Every report grade and year average of every student in a queryset, in three queries, whatever its size.
+    """Every report grade and year average of every student in a queryset, in at most five queries, whatever its size.
 
     The same answers as `averages.student_averages` per student. Pass a queryset the visibility policy has already
     narrowed for the viewer. Results outside resit chains are summed by the database as exact integers (grades have
     one decimal, weights two: Σ round(10·grade) × round(100·weight)); results in a chain (a resit, or an original
     that has resits) are combined in Python by the resit rule, as `student_averages` does."""
-    in_chain = Q(column__resit_of__isnull=False) | Q(Exists(Column.objects.filter(resit_of_id=OuterRef("column_id"))))
+    # The columns in resit chains, found among the (few) columns of the results, so the sums below exclude them by id
+    # instead of asking per result row whether its column has resits.
+    column_ids = set(results.order_by().values_list("column_id", flat=True).distinct())
+    chain_ids = set(
+        Column.objects.filter(pk__in=column_ids)
+        .order_by()
+        .filter(Q(resit_of__isnull=False) | Q(Exists(Column.objects.filter(resit_of_id=OuterRef("pk")))))
+        .values_list("pk", flat=True)
+    )
     weight100 = Round(F("column__weight") * 100)
     sums = (
-        results.exclude(in_chain)
+        results.exclude(column_id__in=chain_ids)
         .values("student_id", "column__subject_id", "column__period_id")
         .annotate(
-            s=Sum(Round(F("value") * 10) * weight100, filter=_COUNTS, output_field=IntegerField()),
-            w=Sum(weight100, filter=_COUNTS, output_field=IntegerField()),
+            s=Sum(Round(F("value") * 10) * weight100, filter=_COUNTS, output_field=FloatField()),
+            w=Sum(weight100, filter=_COUNTS, output_field=FloatField()),
         )
         .order_by()
         .values_list("student_id", "column__subject_id", "column__period_id", "s", "w")
@@ -137,7 +145,7 @@ def class_averages(
     per_period: dict[int, dict[tuple[int, int], list[int]]] = {}
     per_subject: dict[int, dict[int, list[int]]] = {}
     for student_id, subject_id, period_id, s, w in sums:
-        s, w = int(s or 0), int(w or 0)
+        s, w = round(s or 0), round(w or 0)  # integer-valued sums (floats on SQLite, numerics on PostgreSQL)
         per_period.setdefault(student_id, {})[(subject_id, period_id)] = [s, w]
         subject = per_subject.setdefault(student_id, {}).setdefault(subject_id, [0, 0])
         subject[0] += s
@@ -146,7 +154,8 @@ def class_averages(
     # (subject, period) for report grades, per subject for the year average. Their sums are Decimals.
     chain_period: dict[int, dict[tuple[int, int], tuple[Decimal, Decimal]]] = {}
     chain_subject: dict[int, dict[int, tuple[Decimal, Decimal]]] = {}
-    for student_id, items in grade_items_by_student(results.filter(in_chain)).items():
+    chain_items = grade_items_by_student(results.filter(column_id__in=chain_ids)) if chain_ids else {}
+    for student_id, items in chain_items.items():
         by_period: dict[tuple[int, int], list[GradeItem]] = {}
         by_subject: dict[int, list[GradeItem]] = {}
         for item in items:
