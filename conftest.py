@@ -54,7 +54,10 @@ def _empty_cache():
     next one, so every test starts with an empty cache."""
     from django.core.cache import caches
 
+    from inzage.visibility.policy import facts
+
     caches["default"].clear()
+    facts._SCHOOL_FACTS.clear()  # the per-process calendar and policy under the school's counter, likewise
 
 
 @pytest.fixture(autouse=True)

@@ -102,6 +102,9 @@ def grades_page(*, user: User, student_id: int, at: dt.datetime) -> CachedPage:
 def grades_page_build(*, user: User, student_id: int, at: dt.datetime, versions: dict[VersionKey, int]) -> CachedPage:
     """Build the page content through the engine (no cache), with the instant until which it stays right."""
     viewer = viewer_for(user)
+    viewer.school_version = versions.get(
+        (Scope.SCHOOL, user.school_id or 0)
+    )  # read before the data (school_calendar_policy)
     student = access_portal_student(viewer=viewer, student_id=student_id, at=at)
     overview = grade_overview(viewer=viewer, student=student, at=at)
     siblings = portal_students(viewer=viewer, at=at) if overview.audience == "guardian" else []

@@ -10,6 +10,7 @@ import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from inzage.schools.models import CalendarRange, School, SchoolYear
@@ -38,6 +39,9 @@ class SchoolCalendar:
     timezone: ZoneInfo
     years: list[tuple[dt.date, dt.date]] = field(default_factory=list)
     ranges: list[Range] = field(default_factory=list)
+    # Answers worked out from the years and ranges above, kept with them (the calendar never changes once loaded):
+    # callers such as the visibility engine's release moments ask the same questions for many items.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, school: School | int) -> SchoolCalendar:

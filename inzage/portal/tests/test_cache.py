@@ -387,3 +387,36 @@ def test_a_warm_start_page_costs_at_most_three_queries(client, personas) -> None
         body = client.get("/").content.decode()
     assert "Ouder of verzorger" in body
     assert len(queries) <= 3, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_cold_page_takes_the_calendar_and_policy_from_the_process_until_the_school_counter_moves(personas) -> None:
+    """The second cold build of the same school reads no calendar or policy; a calendar change moves the school's
+    counter and the next build reads them again (and sees the change)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inzage.schools.models import CalendarRange
+    from inzage.visibility.policy import facts, viewer_for
+    from inzage.visibility.versions import Scope, versions_read
+
+    def build() -> tuple[list[str], object]:
+        viewer = viewer_for(personas.user("parent"))
+        viewer.school_version = versions_read([(Scope.SCHOOL, personas.school.pk)])[(Scope.SCHOOL, personas.school.pk)]
+        with CaptureQueriesContext(connection) as captured:
+            loaded = facts.load_facts(viewer=viewer, student_id=personas.student.pk)
+        assert loaded is not None
+        return [q["sql"] for q in captured.captured_queries], loaded.calendar
+
+    first, _calendar = build()
+    second, calendar = build()
+    assert any("schools_calendarrange" in sql for sql in first)
+    assert not any("schools_calendarrange" in sql or "visibility_policyversion" in sql for sql in second)
+    CalendarRange.objects.create(
+        school=personas.school, school_year=personas.year, code="vrij", kind="free_day", name="Studiedag",
+        start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 1),
+    )  # fmt: skip
+    third, calendar = build()
+    assert any("schools_calendarrange" in sql for sql in third)
+    assert any(r.code == "vrij" for r in calendar.ranges)  # type: ignore[attr-defined]

@@ -32,6 +32,9 @@ class Viewer:
     group_ids: frozenset[int] = frozenset()
     mentor_class_ids: frozenset[int] = frozenset()
     policy_override: PolicySpec | None = None  # simulate a draft policy (preview), never stored
+    # The school's version counter, when the caller read it before any data (`inzage.visibility.versions`): the
+    # school's calendar and policy then come from a per-process cache under that counter (`school_calendar_policy`).
+    school_version: int | None = None
     facts: dict[int, StudentFacts | None] = field(default_factory=dict)
     contexts: dict[Any, Any] = field(default_factory=dict)
     calendars: dict[int, SchoolCalendar] = field(default_factory=dict)
@@ -88,6 +91,26 @@ def active_policy(school_id: int) -> PolicySpec:
             _POLICY_CACHE.clear()
         _POLICY_CACHE[key] = spec
     return spec
+
+
+_SCHOOL_FACTS: dict[tuple[int, int], tuple[SchoolCalendar, PolicySpec]] = {}
+
+
+def school_calendar_policy(*, school_id: int, version: int | None) -> tuple[SchoolCalendar, PolicySpec]:
+    """The school's calendar and policy in force (four queries). With the school's version counter, read by the
+    caller before any data, they are kept per process under (school, counter): every write to the calendar, the
+    school or its policy moves that counter in its own transaction, so a kept pair is never older than the counter
+    says (the cold grades page at 17:00 saves its four queries)."""
+    if version is None:
+        return SchoolCalendar.load(school_id), active_policy(school_id)
+    key = (school_id, version)
+    found = _SCHOOL_FACTS.get(key)
+    if found is None:
+        found = (SchoolCalendar.load(school_id), active_policy(school_id))
+        if len(_SCHOOL_FACTS) > 256:
+            _SCHOOL_FACTS.clear()
+        _SCHOOL_FACTS[key] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,9 +277,11 @@ def load_facts(*, viewer: Viewer, student_id: int) -> StudentFacts | None:
     school_id = student.school_id
     calendar = viewer.calendars.get(school_id)
     if calendar is None:
-        calendar = SchoolCalendar.load(school_id)
+        calendar, policy = school_calendar_policy(school_id=school_id, version=viewer.school_version)
         viewer.calendars[school_id] = calendar
-    policy = viewer.policy_override or active_policy(school_id)
+    else:
+        policy = active_policy(school_id)
+    policy = viewer.policy_override or policy
     memberships = [
         Membership(
             start=m.school_year.start,

@@ -79,6 +79,13 @@ def student_cutoff(calendar: SchoolCalendar, publication: Publication | None, at
 
 def _add_school_days(calendar: SchoolCalendar, day: dt.date, n: int) -> dt.date | None:
     """The n-th school day after `day`, or None when there is none within the search horizon."""
+    key = ("add_school_days", day, n)
+    if key not in calendar.memo:  # many items share a release day, and a holiday makes the walk long
+        calendar.memo[key] = _walk_school_days(calendar, day, n)
+    return calendar.memo[key]
+
+
+def _walk_school_days(calendar: SchoolCalendar, day: dt.date, n: int) -> dt.date | None:
     current = day
     for _ in range(_SEARCH_DAYS):
         if n == 0:
