@@ -14,10 +14,10 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from inzage.care.models import CareNote, CareNoteVersion
-from inzage.staff.prefetch import staff_facts_prime
 from inzage.staff.queries import staff_roles
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import Context, ItemFields, Viewer, context_for
+from inzage.visibility.policy.facts import staff_facts_prime
 from inzage.visibility.queries import kind_probe
 
 CARE_FIELDS = ItemFields(kind=DataKind.CARE_NOTES, release=("created_at",))

@@ -22,11 +22,11 @@ from inzage.grades.queries import class_averages
 from inzage.people.models import CourtRestriction, GuardianRelation, StaffRole, Student
 from inzage.schools.models import ClassMembership, SchoolClass, Subject
 from inzage.staff import attention
-from inzage.staff.prefetch import staff_facts_prime
 from inzage.visibility.derived import average_item
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import Consent, InformationRequest, Override
 from inzage.visibility.policy import RESULT_FIELDS, Context, ItemFields, Viewer, context_for
+from inzage.visibility.policy.facts import staff_facts_prime
 from inzage.visibility.queries import (
     kind_probe,
     may_handle_information_requests,

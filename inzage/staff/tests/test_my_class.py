@@ -7,11 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inzage.staff.prefetch import staff_facts_prime
 from inzage.staff.tests.conftest import ALL_PERSONAS
 from inzage.testing import factories as f
 from inzage.visibility.policy import viewer_for
-from inzage.visibility.policy.facts import load_facts
+from inzage.visibility.policy.facts import load_facts, staff_facts_prime
 
 pytestmark = pytest.mark.django_db
 URL = reverse("staff:my_class")

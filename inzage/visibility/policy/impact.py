@@ -27,7 +27,7 @@ from inzage.visibility.models import Consent, InformationRequest, Override, Shar
 from inzage.visibility.policy import moments
 from inzage.visibility.policy.document import PolicySpec, Window
 from inzage.visibility.policy.engine import Context, Item, _make_context
-from inzage.visibility.policy.facts import Membership, StudentFacts, Viewer
+from inzage.visibility.policy.facts import StudentFacts, Viewer, memberships_by_student
 from inzage.visibility.policy.moments import Cutoff
 
 # Items released this long ago stand for "the kind in general" (as in `queries.kind_probe`).
@@ -129,21 +129,7 @@ def policy_impact(
     `current` (see the module docstring for what is compared). A fixed number of queries."""
     calendar = SchoolCalendar.load(school_id)
     students = {s.pk: s for s in Student.objects.filter(school_id=school_id)}
-    memberships: dict[int, list[Membership]] = defaultdict(list)
-    for m in ClassMembership.objects.filter(student__school_id=school_id).select_related(
-        "school_year", "school_class__year_group__level"
-    ):
-        memberships[m.student_id].append(
-            Membership(
-                start=m.school_year.start,
-                end=m.school_year.end,
-                class_id=m.school_class_id,
-                class_name=m.school_class.name,
-                level_id=m.school_class.year_group.level_id,
-                level_code=m.school_class.year_group.level.code,
-                year=m.school_class.year_group.year,
-            )
-        )
+    memberships = memberships_by_student(ClassMembership.objects.filter(student__school_id=school_id))
     relations = list(GuardianRelation.objects.filter(student__school_id=school_id).select_related("guardian"))
     court: dict[int, list[CourtRestriction]] = defaultdict(list)
     for c in CourtRestriction.objects.filter(relation__student__school_id=school_id):
@@ -195,7 +181,7 @@ def policy_impact(
     memo: dict[tuple[object, ...], tuple[bool, bool]] = {}
 
     def facts(student: Student, relation: GuardianRelation | None, policy: PolicySpec) -> StudentFacts:
-        f = StudentFacts(student=student, policy=policy, calendar=calendar, memberships=memberships[student.pk])
+        f = StudentFacts(student=student, policy=policy, calendar=calendar, memberships=memberships.get(student.pk, []))
         if relation is not None:
             f.relation = relation
             f.court = court[relation.pk]
@@ -210,7 +196,7 @@ def policy_impact(
     def signature(student: Student, relation: GuardianRelation | None) -> tuple[object, ...]:
         # Class, level and year matter only to scoped windows (`facts._in_scope`); without any, leave them out.
         history = (
-            tuple((m.start, m.end, m.class_name, m.level_code, m.year) for m in memberships[student.pk])
+            tuple((m.start, m.end, m.class_name, m.level_code, m.year) for m in memberships.get(student.pk, []))
             if scoped
             else ()
         )
