@@ -12,7 +12,7 @@ WORKERS ?= 2
 TEST_WORKERS ?= auto
 
 .PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers \
-	loadtest loadtest-1700 wrk
+	loadtest loadtest-1700 wrk messages
 
 $(VENV)/bin/python:
 	$(PY_BOOT) -m venv $(VENV)
@@ -45,11 +45,21 @@ test: install-dev browsers
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
 browsers:
+	@command -v xgettext >/dev/null 2>&1 || \
+		{ echo "Installing GNU gettext for the translation checks"; \
+		  (apt-get update -qq && apt-get install -y -qq gettext) >/dev/null 2>&1 || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq gettext) >/dev/null 2>&1 || \
+		  echo "Could not install gettext: the translation tests are skipped. Install the 'gettext' package."; }
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		{ echo "Installing Debian's chromium for the browser tests"; \
 		  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || \
 		  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium) >/dev/null 2>&1 || \
 		  echo "Could not install chromium: browser tests will fail. Install the 'chromium' package."; }
+
+## make messages: add new translatable strings to every catalogue (Dutch and English), compile them, and list the
+## strings that still need a translation (inzage/web/catalogues.py)
+messages: install-dev
+	$(PY) -m inzage.web.catalogues
 
 bench: install-dev
 	$(PY) bench/run.py $(BENCH)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
 from inzage.care.models import CareNote, CareNoteVersion
@@ -20,7 +21,7 @@ def care_note_create(
 ) -> CareNote:
     """Write a note with its first version (caller checked `queries.may_write_care_notes` for this student)."""
     if not text.strip():
-        raise CareNoteError("Schrijf een notitie.")
+        raise CareNoteError(_("Schrijf een notitie."))
     # The note and its first version belong together: a note without history would break "nothing is lost".
     with transaction.atomic():
         note = CareNote.objects.create(
@@ -51,9 +52,9 @@ def care_note_correct(
 ) -> CareNote:
     """Correct a note as a new version with a reason (caller checked `queries.may_write_care_notes`)."""
     if not reason.strip():
-        raise CareNoteError("Geef een reden voor de correctie.")
+        raise CareNoteError(_("Geef een reden voor de correctie."))
     if not text.strip():
-        raise CareNoteError("Schrijf een notitie.")
+        raise CareNoteError(_("Schrijf een notitie."))
     # Lock the note so two corrections at once get versions n+1 and n+2, never the same number twice.
     with transaction.atomic():
         locked = CareNote.objects.select_for_update().get(pk=note.pk)

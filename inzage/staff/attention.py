@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 PASS = Decimal("5.5")
 MANY_FAILS = 3
 TREND_WINDOW = 3
@@ -44,7 +46,7 @@ def signals(*, failing_subjects: int, values_in_order: Sequence[Decimal]) -> lis
     """The Dutch signals for one student, most serious first."""
     out: list[str] = []
     if failing_subjects >= MANY_FAILS:
-        out.append(f"{failing_subjects} vakken onvoldoende")
+        out.append(gettext("%(n)s vakken onvoldoende") % {"n": failing_subjects})
     if trend(values_in_order) == "down":
-        out.append("dalende lijn in de laatste cijfers")
+        out.append(gettext("dalende lijn in de laatste cijfers"))
     return out
