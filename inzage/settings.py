@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "inzage.teacher",
     "inzage.staff",
     "inzage.care",
+    "inzage.notifications",
     "inzage.demo",
 ]
 
@@ -209,6 +210,9 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inzage <noreply@inzage.invalid>")
+# Links in e-mails (notifications) point here; the Message-ID of a notice names this domain.
+INZAGE_BASE_URL = env_str("INZAGE_BASE_URL", "http://127.0.0.1:8000")
+INZAGE_MAIL_DOMAIN = env_str("INZAGE_MAIL_DOMAIN", "inzage.invalid")
 
 LOGGING = {
     "version": 1,

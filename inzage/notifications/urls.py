@@ -1,0 +1,11 @@
+from django.urls import path
+
+from inzage.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.notices, name="index"),
+    path("instellingen/", views.settings_page, name="settings"),
+    path("uit/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
