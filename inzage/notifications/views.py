@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from inzage import clock
@@ -15,7 +16,15 @@ from inzage.notifications.actions import notices_mark_read, preference_set, unsu
 from inzage.notifications.models import FOLLOWED_KINDS, Frequency
 from inzage.visibility.policy.facts import viewer_for
 
-WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+WEEKDAYS = [
+    gettext_lazy("maandag"),
+    gettext_lazy("dinsdag"),
+    gettext_lazy("woensdag"),
+    gettext_lazy("donderdag"),
+    gettext_lazy("vrijdag"),
+    gettext_lazy("zaterdag"),
+    gettext_lazy("zondag"),
+]
 
 
 @login_required
@@ -73,7 +82,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "saved": saved,
             "frequencies": Frequency.choices,
             "hours": range(24),
-            "weekdays": [(i, _(name)) for i, name in enumerate(WEEKDAYS)],
+            "weekdays": list(enumerate(WEEKDAYS)),
         },
         status=422 if errors else 200,
     )

@@ -24,8 +24,8 @@ LANGUAGES = ("nl", "en")
 
 
 def packages() -> list[str]:
-    """Packages with their own catalogue (`inzage/<package>/locale`)."""
-    return sorted(p.parent.name for p in INZAGE.glob("*/locale") if p.is_dir())
+    """Every app package (a directory with `apps.py`): each has, or must get, its own catalogue (`locale`)."""
+    return sorted(p.parent.name for p in INZAGE.glob("*/apps.py"))
 
 
 def _makemessages(workdir: Path) -> None:

@@ -82,7 +82,11 @@ def test_a_share_sends_the_parents_notice_at_once(people, mail_to_sink) -> None:
     result = grade_at(people, local(*MONDAY, 10))
     tick(local(*MONDAY, 17))
     share_create(
-        student=people.student, kind="grades", item_id=result.pk, shared_by=people.user("student"), at=local(*MONDAY, 18)
+        student=people.student,
+        kind="grades",
+        item_id=result.pk,
+        shared_by=people.user("student"),
+        at=local(*MONDAY, 18),
     )
     tick(local(*MONDAY, 18, 1))
     assert len(mail_to_sink.to("parent@example.org")) == 1
