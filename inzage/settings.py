@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "inzage.teacher",
     "inzage.staff",
     "inzage.care",
+    "inzage.reports",
     "inzage.demo",
 ]
 
