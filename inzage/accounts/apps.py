@@ -20,3 +20,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_school_admin_group, dispatch_uid="inzage.accounts.school_admin_group")
+        # Signal receivers: count failed sign-ins; mark staff sessions at sign-in.
+        from inzage.accounts import staff_sessions, throttle  # noqa: F401
