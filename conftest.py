@@ -65,3 +65,15 @@ def _fast_password_hasher(settings):
     """Factories hash a password per account; PBKDF2 at production strength costs ~0.5 s each on a small machine.
     Tests use MD5 instead (settings.py keeps Django's default hashers for real use)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _access_log_at_once(settings):
+    """The access log writes each request's rows when it finishes (no buffer, no timer thread writing outside the
+    test's transaction), and scraping detection is off unless a test turns it on (inzage/access_log/tests): many
+    tests open pages faster than any person."""
+    settings.ACCESS_LOG_BUFFER_ROWS = 0
+    settings.SCRAPING = {"enabled": False}
+    from inzage.access_log import buffer
+
+    buffer.discard()  # rows a previous test left behind do not land in this one

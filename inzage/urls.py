@@ -8,6 +8,7 @@ urlpatterns = [
     path("zichtbaarheid/", include("inzage.visibility.urls")),
     path("medewerker/", include("inzage.staff.urls")),
     path("zorg/", include("inzage.care.urls")),
+    path("inzagelog/", include("inzage.access_log.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

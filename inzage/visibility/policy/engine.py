@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -438,6 +439,11 @@ class Gate:
 
     clauses: tuple[Clause, ...]
 
+    @cached_property
+    def shows(self) -> bool:
+        """Whether any clause shows: compiling this gate into a query can read something."""
+        return any(clause.decision.visible for clause in self.clauses)
+
     def q(self, f: ItemFields) -> Q:
         shown = _NOTHING
         shown_any = False
@@ -492,6 +498,10 @@ class Context:
     audience: str  # "student", "guardian", "staff" or "none"
     relation: GuardianRelation | None = None
     _gates: dict[str, Gate] = field(default_factory=dict)
+    # The kinds this context let through (the access log's hook): `decide` adds an item's kind when it is visible,
+    # `gate`/`q`/`filter` add the kind when its gate can show anything. `inzage.access_log` writes them at the end
+    # of the request for viewers built by `viewer_for` for the request's own account (docs/access-log.md).
+    reads: set[str] = field(default_factory=set)
 
     # -- derived, item-independent facts
     @property
@@ -528,6 +538,13 @@ class Context:
 
     # -- the decision
     def gate(self, kind: str) -> Gate:
+        """The kind's gate, for compiling into a query: a read of the kind (access log) when it can show anything."""
+        gate = self._gate(kind)
+        if gate.shows:
+            self.reads.add(kind)
+        return gate
+
+    def _gate(self, kind: str) -> Gate:
         gate = self._gates.get(kind)
         if gate is None:
             gate = self._build_gate(kind)
@@ -535,7 +552,16 @@ class Context:
         return gate
 
     def decide(self, item: Item) -> Decision:
-        """The decision for one item (of any student: another student's item is "not found"), its links included."""
+        """The decision for one item (of any student: another student's item is "not found"), its links included.
+        A visible item is a read of its kind (the access log); `peek` asks without reading."""
+        decision = self._decide_one(item) if not item.links else self.peek(item)
+        if decision.visible:
+            self.reads.add(item.kind)
+        return decision
+
+    def peek(self, item: Item) -> Decision:
+        """The same decision as `decide`, for questions about other instants or other viewers that show nothing
+        (transitions, notifications' planning): not recorded as a read."""
         if not item.links:  # the common case first: most items reveal nothing else
             return self._decide_one(item)
         own = self._decide_one(item)
@@ -564,7 +590,7 @@ class Context:
         if gate is None:
             if item.kind not in ALL_KINDS:
                 return _decision(False, "unknown_kind", "engine")
-            gate = self.gate(item.kind)
+            gate = self._gate(item.kind)
         for clause in gate.clauses:
             if clause.pred.const is True or clause.pred.test(item):
                 if clause.visible_from and not clause.decision.visible:
@@ -579,7 +605,7 @@ class Context:
         for link in fields.links:
             shown = link.absent
             for when, linked in link.shapes:
-                shown |= when & self.gate(linked.kind).q(linked)
+                shown |= when & self._gate(linked.kind).q(linked)
             out &= shown
         return out
 
