@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -193,14 +192,15 @@ def notices_plan_due(*, now: dt.datetime, school_ids: Iterable[int] | None = Non
     """Plan every student whose data changed since their last plan, or whose plan runs out within half the horizon.
 
     A student seen for the first time is planned from `now` (nobody is told about the past)."""
-    states = {s.student_id: s for s in PlanState.objects.all()}
-    versions = {
-        (v.scope, v.object_id): v.counter
-        for v in DataVersion.objects.filter(scope__in=[DataVersion.Scope.STUDENT, DataVersion.Scope.SCHOOL])
-    }
+    plans = PlanState.objects.all()
+    counters = DataVersion.objects.filter(scope__in=[DataVersion.Scope.STUDENT, DataVersion.Scope.SCHOOL])
     students = Student.objects.select_related("school")
     if school_ids is not None:
-        students = students.filter(school_id__in=list(school_ids))
+        wanted = list(school_ids)
+        plans, counters = plans.filter(school_id__in=wanted), counters.filter(school_id__in=wanted)
+        students = students.filter(school_id__in=wanted)
+    states = {s.student_id: s for s in plans}
+    versions = {(v.scope, v.object_id): v.counter for v in counters}
     written = 0
     for student in students.filter(Q(leave_date__isnull=True) | Q(leave_date__gte=now.date())):
         counter = versions.get((DataVersion.Scope.STUDENT, student.pk), 0)
@@ -232,8 +232,7 @@ def notices_plan_due(*, now: dt.datetime, school_ids: Iterable[int] | None = Non
     return written
 
 
-def _claim(*, now: dt.datetime) -> tuple[str, list[Notice]]:
-    token = uuid.uuid4().hex
+def _claim(*, now: dt.datetime) -> list[Notice]:
     # Why a transaction: the claim (lease) and the selection must be one step, or two workers take the same notices.
     with transaction.atomic():
         rows = list(
@@ -244,7 +243,7 @@ def _claim(*, now: dt.datetime) -> tuple[str, list[Notice]]:
         )
         if rows:
             Notice.objects.filter(pk__in=[n.pk for n in rows]).update(claimed_until=now + LEASE)
-    return token, rows
+    return rows
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
@@ -286,7 +285,7 @@ def notices_send_due(*, now: dt.datetime) -> int:
     Returns the number of notices sent. Run by the task worker (`inzage.notifications.tasks`)."""
     sent = 0
     while True:
-        _, rows = _claim(now=now)
+        rows = _claim(now=now)
         if not rows:
             return sent
         by_user: dict[int, list[Notice]] = defaultdict(list)
@@ -331,18 +330,12 @@ def _send_one(*, user: User, notices: list[Notice], now: dt.datetime) -> int:
         )
         return len(still)
     message = _message(user=user, notices=still)
-    Notice.objects.filter(pk__in=[n.pk for n in still]).update(attempts=1)
+    Notice.objects.filter(pk__in=[n.pk for n in still]).update(attempts=F("attempts") + 1)
     message.send()
     Notice.objects.filter(pk__in=[n.pk for n in still]).update(
         status=Notice.Status.SENT, sent_at=now, claimed_until=None, message_id=message.extra_headers["Message-ID"]
     )
     return len(still)
-
-
-def notice_text(notice: Notice) -> str:
-    """What a notice says: what became visible and where, never the value."""
-    names = {s.pk: s.first_name for s in Student.objects.filter(pk=notice.student_id)}
-    return _text(notice, names)
 
 
 def _text(notice: Notice, first_names: dict[int, str]) -> str:
