@@ -81,16 +81,27 @@ def _instrument() -> None:
 
     SessionStore.load = _timed("session load (cached_db)", SessionStore.load)
     _patch("django.contrib.auth", "get_user", "user (auth.get_user)")
-    _patch("inzage.portal.views", "viewer_for", "view: viewer_for")
-    _patch("inzage.portal.views", "access_portal_student", "view: access_portal_student")
-    _patch("inzage.portal.views", "grade_overview", "view: grade_overview")
-    _patch("inzage.portal.views", "portal_students", "view: portal_students (siblings)")
-    _patch("inzage.portal.views", "render", "view: render (template)")
-    _patch("inzage.visibility.queries", "context_for", "  of which context_for (in queries)")
-    _patch("inzage.visibility.queries", "visible_results", "  of which visible_results (queryset)")
-    _patch("inzage.visibility.queries", "visible_averages", "  of which visible_averages")
-    _patch("inzage.visibility.policy.engine", "load_facts", "  of which load_facts (in context_for)")
-    _patch("inzage.visibility.policy.engine", "_make_context", "  of which _make_context (in context_for)")
+    _patch("inzage.accounts.session_account", "session_user", "user (session_account.session_user)")
+    # The warm path: the cached page (counters, cache read), the access-log hook, the cached shell with the token.
+    _patch("inzage.portal.views", "grades_page", "view: grades_page")
+    _patch("inzage.portal.views", "record_read", "view: record_read (access log)")
+    _patch("inzage.portal.views", "render_cached", "view: render_cached (shell, CSRF swap)")
+    _patch("inzage.portal.cached_pages", "versions_read", "  of which versions_read (counters)")
+    _patch("inzage.web.page_shell", "get_token", "  of which get_token (CSRF)")
+    # The cold path (a miss): the engine's build of the page.
+    _patch("inzage.portal.cached_pages", "grades_page_build", "  of which grades_page_build (miss)")
+    # Inside a build (the cold section below).
+    _patch("inzage.portal.cached_pages", "viewer_for", "cold: viewer_for")
+    _patch("inzage.portal.cached_pages", "access_portal_student", "cold: access_portal_student")
+    _patch("inzage.portal.cached_pages", "grade_overview", "cold: grade_overview")
+    _patch("inzage.portal.cached_pages", "portal_students", "cold: portal_students (siblings)")
+    _patch("inzage.portal.cached_pages", "render_to_string", "cold: render_to_string (fragment)")
+    _patch("inzage.portal.cached_pages", "next_transition", "cold: next_transition")
+    _patch("inzage.portal.cached_pages", "student_items", "cold:   student_items (for next_transition)")
+    _patch("inzage.visibility.queries", "context_for", "cold:   of which context_for (in queries)")
+    _patch("inzage.visibility.queries", "visible_results", "cold:   of which visible_results (queryset)")
+    _patch("inzage.visibility.queries", "visible_averages", "cold:   of which visible_averages")
+    _patch("inzage.visibility.policy.engine", "load_facts", "cold:   of which load_facts (in context_for)")
 
 
 QUERIES: list[str] = []
@@ -161,7 +172,7 @@ def profile(label: str, client: Any, url: str, requests: int, cprofile_out: str 
     names = [n for n in all_names if calls_of[n]]
     view_keys = [k for k in cpu_of if k.startswith("view: ")]
     for i, key in enumerate(names):
-        inner = [names[i + 1]] if i + 1 < len(names) else [*view_keys, "user (auth.get_user)"]
+        inner = [names[i + 1]] if i + 1 < len(names) else [*view_keys, "user (session_account.session_user)"]
         own_cpu = ms(cpu_of, key) - sum(ms(cpu_of, k) for k in inner)
         own_wall = ms(wall_of, key) - sum(ms(wall_of, k) for k in inner)
         extra = ", plus URL resolving, login_required, the view's own lines" if i + 1 == len(names) else ""
@@ -169,12 +180,55 @@ def profile(label: str, client: Any, url: str, requests: int, cprofile_out: str 
         untimed = [n[3:] for n in all_names[at + 1 : all_names.index(names[i + 1])]] if i + 1 < len(names) else []
         extra += "".join(f", plus {n}" for n in untimed)
         lines.append(f"| {key} (own{extra}) | {own_cpu:.2f} | {own_wall:.2f} | {calls_of[key] / requests:g} |")
-    for key in [k for k in cpu_of if not k.startswith("mw:")]:
+    for key in [k for k in cpu_of if not k.startswith(("mw:", "cold:"))]:
         lines.append(f"| {key} | {ms(cpu_of, key):.2f} | {ms(wall_of, key):.2f} | {calls_of[key] / requests:g} |")
     lines += ["", "Queries of one warm request, in order:", ""]
     for i, sql in enumerate(one_request, 1):
         lines.append(f"{i}. `{query_name(sql)}`")
+    lines += ["", *cold(client, url, max(10, requests // 10))]
     return "\n".join(lines) + "\n"
+
+
+def cold(client: Any, url: str, builds: int) -> list[str]:
+    """The page built through the engine (a miss: the first request after a write or a transition), `builds` times."""
+    from django.db import connection
+
+    from inzage import clock
+    from inzage.accounts.models import User
+    from inzage.portal import cached_pages
+    from inzage.visibility.versions import Scope, versions_read
+
+    user = User.objects.get(pk=client.session["_auth_user_id"])
+    student_id = int(url.rstrip("/").rsplit("/", 1)[1])
+    keys = [(Scope.SCHOOL, user.school_id), (Scope.STUDENT, student_id), (Scope.USER, user.pk)]
+    at = clock.now()
+    cached_pages.grades_page_build(user=user, student_id=student_id, at=at, versions=versions_read(keys))
+    with connection.execute_wrapper(_sql_timer):
+        QUERIES.clear()
+        cached_pages.grades_page_build(user=user, student_id=student_id, at=at, versions=versions_read(keys))
+        one_build = list(QUERIES)
+        CPU.clear(), WALL.clear(), CALLS.clear()
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(builds):
+            user = User.objects.get(pk=user.pk)  # a fresh account object, as a request has
+            cached_pages.grades_page_build(user=user, student_id=student_id, at=at, versions=versions_read(keys))
+        total_cpu, total_wall = time.process_time() - cpu, time.perf_counter() - wall
+    lines = [
+        f"Cold build (`grades_page_build`, {builds} builds): **{total_cpu * 1000 / builds:.2f} ms CPU**, "
+        f"{total_wall * 1000 / builds:.2f} ms wall, {len(one_build)} queries (the counters and the account row of a"
+        " request not included).",
+        "",
+        "| stage | CPU ms/build | wall ms/build | calls/build |",
+        "|---|---:|---:|---:|",
+    ]
+    for key in [k for k in CPU if k.startswith("cold:") or k.startswith("sql")]:
+        name = key.removeprefix("cold: ")
+        lines.append(
+            f"| {name} | {CPU[key] * 1000 / builds:.2f} | {WALL[key] * 1000 / builds:.2f} | {CALLS[key] / builds:g} |"
+        )
+    lines += ["", "Queries of one build, in order:", ""]
+    lines += [f"{i}. `{query_name(sql)}`" for i, sql in enumerate(one_build, 1)]
+    return lines
 
 
 def main() -> int:

@@ -20,3 +20,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_school_admin_group, dispatch_uid="inzage.accounts.school_admin_group")
+        from django.contrib.auth.signals import user_logged_in
+
+        from inzage.accounts.session_account import copy_at_sign_in
+
+        # After django.contrib.auth's update_last_login (connected when auth became ready): the counter it moved.
+        user_logged_in.connect(copy_at_sign_in, dispatch_uid="inzage.accounts.copy_at_sign_in")

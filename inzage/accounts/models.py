@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
-from django.db import models
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    """`update()` (and `bulk_update`, which uses it) moves the accounts' version counters in the same transaction,
+    as `save()` does through the signals: the signed-in account is served from the session until its counter moves
+    (`inzage.accounts.session_account`), so a deactivation must move it however it is written."""
+
+    def update(self, **kwargs: Any) -> int:
+        from inzage.visibility.versions import versions_bump
+
+        with transaction.atomic(using=self.db):
+            accounts = list(self.values_list("pk", "school_id"))
+            updated = super().update(**kwargs)
+            by_school: dict[int | None, list[int]] = {}
+            for pk, school_id in accounts:
+                by_school.setdefault(school_id, []).append(pk)
+            for school_id, pks in by_school.items():
+                versions_bump(school_id=school_id, student_ids=[], user_ids=pks)
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+
+class SchoolUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's `UserManager` (create_user, create_superuser...) on `UserQuerySet`."""
 
 
 class User(AbstractUser):
@@ -25,6 +52,8 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=[("nl", "Nederlands"), ("en", "English")], default="nl"
     )
+
+    objects: ClassVar[SchoolUserManager] = SchoolUserManager()
 
     class Meta:
         verbose_name = _("account")

@@ -82,15 +82,24 @@ def grades_page_key(*, user_id: int, student_id: int, language: str) -> str:
     return f"portal:grades:{CODE_VERSION}:{user_id}:{student_id}:{language}"
 
 
-def grades_page(*, user: User, student_id: int, at: dt.datetime) -> CachedPage:
+def grades_page_versions(*, user_id: int, school_id: int, student_id: int) -> list[VersionKey]:
+    """The counters a grades page is stored with: the school's, the student's, the account's."""
+    return [(Scope.SCHOOL, school_id), (Scope.STUDENT, student_id), (Scope.USER, user_id)]
+
+
+def grades_page(
+    *, user: User, student_id: int, at: dt.datetime, versions: dict[VersionKey, int] | None = None
+) -> CachedPage:
     """The grades page content of a student for an account at an instant; Http404 unless the engine lets the account
-    open the student's portal. Warm: one query (the counters) and no engine work."""
+    open the student's portal. Warm: no engine work, and no query when the caller gives the counters (`versions`,
+    read by the request before any data: `versions.request_versions`), else one."""
     if user.school_id is None:
         raise Http404
     cache = caches["default"]
     key = grades_page_key(user_id=user.pk, student_id=student_id, language=get_language() or "nl")
     # Read before any data: a write committing after this read moves a counter past what the page is stored with.
-    versions = versions_read([(Scope.SCHOOL, user.school_id), (Scope.STUDENT, student_id), (Scope.USER, user.pk)])
+    if versions is None:
+        versions = versions_read(grades_page_versions(user_id=user.pk, school_id=user.school_id, student_id=student_id))
     entry: CachedPage | None = cache.get(key)
     if entry is not None and entry.valid_from <= at < entry.valid_until and entry.versions == versions:
         return CachedPage(**{**entry.__dict__, "cached": True})

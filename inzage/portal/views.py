@@ -15,7 +15,7 @@ from inzage import clock
 from inzage.accounts.models import User
 from inzage.grades.models import Result
 from inzage.portal.access_log import record_read
-from inzage.portal.cached_pages import grades_page
+from inzage.portal.cached_pages import grades_page, grades_page_versions
 from inzage.visibility import actions
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import context_for, item_from_result, viewer_for
@@ -25,6 +25,7 @@ from inzage.visibility.queries import (
     overrides_for_student,
     portal_students,
 )
+from inzage.visibility.versions import Scope, reads_versions, request_versions
 from inzage.web.page_shell import render_cached
 
 
@@ -39,12 +40,17 @@ def grades_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_versions(lambda kwargs: [(Scope.STUDENT, int(kwargs["student_id"]))])  # with the account's: one query
 def grades(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student's grades as the engine shows them to this account now (cached until a write or a transition)."""
     user = request.user
     assert isinstance(user, User)
     now = clock.now()
-    page = grades_page(user=user, student_id=student_id, at=now)  # 404: not yours or not found
+    if user.school_id is None:
+        raise Http404
+    keys = grades_page_versions(user_id=user.pk, school_id=user.school_id, student_id=student_id)
+    versions = request_versions(request, keys)  # read with the account's counter, before any data
+    page = grades_page(user=user, student_id=student_id, at=now, versions=versions)  # 404: not yours or not found
     record_read(user_id=user.pk, student_id=page.student_id, kind=DataKind.GRADES, at=now, cached=page.cached)
     return render_cached(
         request,

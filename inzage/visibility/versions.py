@@ -80,6 +80,50 @@ def versions_read(keys: Iterable[VersionKey]) -> dict[VersionKey, int]:
     return found
 
 
+# ------------------------------------------------------------------------------------------------ per request
+# A request reads its counters once, in one query: the account's (which validates the account kept in the session,
+# `inzage.accounts.session_account`), the school's and whatever its view declares with `reads_versions` (the grades
+# page: the student's). The first reader (the account, when the view's login check asks for it) reads them all.
+
+_REQUEST_ATTR = "_inzage_versions"
+_VIEW_ATTR = "versions_keys"
+
+
+def reads_versions(keys: Callable[[dict[str, Any]], list[VersionKey]]) -> Callable[[Any], Any]:
+    """Declare the counters a view will read, from its URL's keyword arguments, so that the request reads them
+    together with the account's counter (one query instead of two). Harmless if wrong: a key not read up front is
+    read when it is asked for."""
+
+    def decorate(view: Any) -> Any:
+        setattr(view, _VIEW_ATTR, keys)
+        return view
+
+    return decorate
+
+
+def request_version_keys(request: Any) -> list[VersionKey]:
+    """The keys the request's view declared (none before the URL is resolved, or for a view that declares none)."""
+    match = getattr(request, "resolver_match", None)
+    declare = getattr(match.func, _VIEW_ATTR, None) if match is not None else None
+    if match is None or declare is None:
+        return []
+    try:
+        return list(declare(match.kwargs))
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
+def request_versions(request: Any, keys: Iterable[VersionKey]) -> dict[VersionKey, int]:
+    """The counters for `keys` as this request first read them: one query for all keys not read before in this
+    request, together with the keys its view declared. Read before the data the request builds a page from."""
+    wanted = set(keys)
+    memo: dict[VersionKey, int] = request.__dict__.setdefault(_REQUEST_ATTR, {})
+    missing = wanted.difference(memo)
+    if missing:
+        memo.update(versions_read(missing.union(request_version_keys(request)).difference(memo)))
+    return {key: memo[key] for key in wanted}
+
+
 def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -161,6 +205,11 @@ def _staff_role(instance: Any) -> Bumps:
     return instance.school_id, [], [user_id]
 
 
+def _account(instance: Any) -> Bumps:
+    # The account itself (active, password, staff, name, school): the session's copy of it is checked against this.
+    return instance.school_id, [], [instance.pk]
+
+
 def _column(instance: Any) -> Bumps:
     from inzage.grades.models import Result
     from inzage.schools.models import TeachingGroup
@@ -173,6 +222,8 @@ def _column(instance: Any) -> Bumps:
 
 
 TRACKED: dict[str, Callable[[Any], Bumps]] = {
+    # accounts: the signed-in account is served from the session's copy until its counter moves
+    "accounts.User": _account,
     # schools: the calendar, the structure windows are scoped by, subject names
     "schools.School": _school_itself,
     "schools.SchoolYear": _school_wide,

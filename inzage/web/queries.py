@@ -28,14 +28,15 @@ def account_roles(*, user: User) -> list[str]:
     return roles
 
 
-def home_context(*, user: User | AnonymousUser) -> dict[str, Any]:
+def home_context(*, user: User | AnonymousUser, version: int | None = None) -> dict[str, Any]:
     """The account's roles and the account's version counter (moved when a person row gets or loses the account,
-    `inzage.visibility.versions`); the roles are cached with the counter: one query when warm instead of three."""
+    `inzage.visibility.versions`); the roles are cached with the counter: no query when warm and the caller gives
+    the counter as the request read it (`versions.request_versions`), else one."""
     if not user.is_authenticated:
         return {"roles": [], "version": None}
     assert isinstance(user, User)
-    versions = versions_read([(Scope.USER, user.pk)])  # before the rows: see inzage.portal.cached_pages
-    version = versions[(Scope.USER, user.pk)]
+    if version is None:
+        version = versions_read([(Scope.USER, user.pk)])[(Scope.USER, user.pk)]  # before the rows: cached_pages
     key = f"web:roles:{user.pk}"
     cache = caches["default"]
     entry = cache.get(key)

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 
 from inzage.clock import now
 from inzage.visibility.policy import viewer_for
+from inzage.visibility.versions import Scope, request_versions
 from inzage.web.page_shell import render_cached
 from inzage.web.queries import home_context, staff_start_links
 
@@ -22,11 +23,13 @@ HOME_CODE_VERSION = hashlib.sha256(
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors see the sign-in invitation; signed-in people see who they are here as."""
     user = request.user
-    context = home_context(user=user)
     if not user.is_authenticated:
-        return render(request, "web/home.html", context)
-    # The page shows the account's roles (behind the account's counter), its name and is_staff (read fresh with
-    # the account row on every request, so they are in the key).
+        return render(request, "web/home.html", home_context(user=user))
+    # The account's counter as this request read it to check the account (one query for both).
+    version = request_versions(request, [(Scope.USER, user.pk)])[(Scope.USER, user.pk)]
+    context = home_context(user=user, version=version)
+    # The page shows the account's roles (behind the account's counter), its name and is_staff (the account as this
+    # request checked it, inzage.accounts.session_account: they are in the key).
     if "staff" in context["roles"]:
         # Staff pages are not part of the 17:00 rush: their links are worked out from the staff rows every time.
         context["staff_links"] = staff_start_links(viewer=viewer_for(user), at=now())
