@@ -114,7 +114,10 @@ SQLITE_OPTIONS = {
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'inzage.sqlite3'}")
 _db = dj_database_url.parse(DATABASE_URL)
 if _db["ENGINE"] == "django.db.backends.postgresql":
-    # Persistent connections with health checks: app servers stay stateless but skip a connect per request.
+    # Persistent connections with health checks: app servers stay stateless but skip a connect per request. Django's
+    # backend, with a health check that looks at the socket first and sends `SELECT 1` only when the connection
+    # shows a sign of being dead (inzage/dbbackends/postgresql): one round trip less per request.
+    _db["ENGINE"] = "inzage.dbbackends.postgresql"
     _db["CONN_MAX_AGE"] = int(env_str("DB_CONN_MAX_AGE", "600"))
     _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
