@@ -381,8 +381,13 @@ def _plan_save(
         current.judgement = cell.judgement
         current.text = cell.text
         current.status = cell.status
+        re_entry = current.retracted_at is not None
         current.retracted_at = None
-        if current.entered_at is None and _has_content(cell.status, cell.value, cell.judgement, cell.text):
+        # The release clock starts at the first entry; entering a retracted result again starts it again, so the
+        # new value is released like a new result (the engine never shows a value from before the retraction).
+        if (current.entered_at is None or re_entry) and _has_content(
+            cell.status, cell.value, cell.judgement, cell.text
+        ):
             current.entered_at = at
         current.updated_at = at
         current.version += 1

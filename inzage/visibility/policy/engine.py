@@ -16,6 +16,14 @@ and is visible only when it is itself visible *and* every linked item is, each j
 queryset side is the same conjunction: `ItemFields.links` says where the linked item's fields are on the same row,
 and `Context.q` ANDs the linked item's compiled gate to the item's own. Links are flattened (a resit of a resit
 carries both earlier attempts) and bounded (`RESIT_DEPTH_MAX`); a longer chain hides the item (fail closed).
+
+Versions (corrections). A changed value of a result is released under the same rules as a new result: each
+version of a result is released at max(column release, first entry, the version's own change instant), and a
+student or guardian sees the latest version whose release their gate admits (the release rules are monotone in the
+release instant, so the versions they see are a prefix of the history). Until a correction's moment each viewer keeps
+the previous value, and averages computed from it. `Item.versions` carries the candidates (`Context.shown_version`
+picks one); `visible_results` does the same in SQL (`VERSION_FIELDS`, a correlated subquery evaluated only for
+results with more than one version) and puts the shown version's value on each row. Staff see the current version.
 """
 
 from __future__ import annotations
@@ -25,10 +33,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.query import ModelIterable
 from django.utils.translation import get_language
 
-from inzage.grades.models import RESIT_DEPTH_MAX
+from inzage.grades.models import RESIT_DEPTH_MAX, NoDeleteQuerySet
 from inzage.people.models import GuardianRelation
 from inzage.schools.calendar import SchoolCalendar
 from inzage.visibility.kinds import ALL_KINDS, DataKind
@@ -62,6 +71,9 @@ class Item:
     retracted: bool = False
     label: str = ""
     links: tuple[Item, ...] = ()
+    # Corrections: the result's versions that can be shown, oldest first, as (version number, release instant);
+    # empty for a result with one version (the common case). `released_at` is then the first one's release.
+    versions: tuple[tuple[int, dt.datetime | None], ...] = ()
 
 
 class Decision:
@@ -204,6 +216,17 @@ def _resit_aliases(queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset
 
 
+# One version row (grades.ResultVersion) of a result, as the engine sees it: released at max(column release, first
+# entry, the version's own change); everything else is the result's.
+VERSION_FIELDS = ItemFields(
+    kind=DataKind.GRADES,
+    release=("result__column__release_at", "result__entered_at", "changed_at"),
+    student="result__student_id",
+    id="result_id",
+    retracted=("result__retracted_at", "result__column__retracted_at"),
+    group="result__column__teaching_group_id",
+)
+
 RESULT_FIELDS = ItemFields(
     kind=DataKind.GRADES,
     release=("column__release_at", "entered_at"),
@@ -220,13 +243,41 @@ def _released(release_at: dt.datetime | None, entered_at: dt.datetime | None) ->
     return max(release_at, entered_at)
 
 
-def _column_item(column: Any, student_id: int, result: Any | None, links: tuple[Item, ...] = ()) -> Item:
-    """A grades item for a column and one student's result in it; without a result, the column alone (id 0)."""
+def _version_candidates(
+    base: dt.datetime | None, rows: Sequence[tuple[int, str, dt.datetime]]
+) -> tuple[tuple[int, dt.datetime | None], ...]:
+    """The versions of a result that may be shown, with their release instants: every version after the latest
+    retraction (a value withdrawn by a retraction never shows again), released at max(base, its change instant)."""
+    from inzage.grades.models import ResultVersion
+
+    out: list[tuple[int, dt.datetime | None]] = []
+    for version, action, changed_at in sorted(rows):
+        if action == ResultVersion.Action.RETRACT:
+            out = []
+        else:
+            out.append((version, None if base is None else max(base, changed_at)))
+    return tuple(out)
+
+
+def _column_item(
+    column: Any,
+    student_id: int,
+    result: Any | None,
+    links: tuple[Item, ...] = (),
+    version_rows: Sequence[tuple[int, str, dt.datetime]] | None = None,
+) -> Item:
+    """A grades item for a column and one student's result in it; without a result, the column alone (id 0).
+    `version_rows` ((version, action, changed at) of a result with more than one version) give its candidates."""
+    versions: tuple[tuple[int, dt.datetime | None], ...] = ()
     if result is None:
         released, retracted, item_id = column.release_at, False, 0
     else:
         released = _released(column.release_at, result.entered_at)
         retracted, item_id = result.retracted_at is not None, result.pk
+        if version_rows is not None:
+            versions = _version_candidates(released, version_rows)
+            # Released when its first showable version is; none (history missing or all retracted): held.
+            released = versions[0][1] if versions else None
     return Item(
         kind=DataKind.GRADES,
         id=item_id,
@@ -240,17 +291,35 @@ def _column_item(column: Any, student_id: int, result: Any | None, links: tuple[
         retracted=retracted or column.retracted_at is not None,
         label=column.name,
         links=links,
+        versions=versions,
     )
+
+
+def _version_rows(results: Sequence[Any]) -> dict[int, list[tuple[int, str, dt.datetime]]]:
+    """(version, action, changed at) per result that has more than one version: one query, none when no result
+    was ever changed."""
+    from inzage.grades.models import ResultVersion
+
+    changed = [r.pk for r in results if getattr(r, "version", 1) > 1]
+    out: dict[int, list[tuple[int, str, dt.datetime]]] = {pk: [] for pk in changed}
+    if changed:
+        for result_id, version, action, changed_at in ResultVersion.objects.filter(result_id__in=changed).values_list(
+            "result_id", "version", "action", "changed_at"
+        ):
+            out[result_id].append((version, action, changed_at))
+    return out
 
 
 def items_from_results(results: Sequence[Any]) -> list[Item]:
     """The engine's view of grades.Results (column and subject loaded: select_related), each with the items it
-    reveals: a resit carries its original (and the original's original). Two extra queries, none without resits."""
+    reveals: a resit carries its original (and the original's original), and a changed result its versions. Two
+    extra queries for resits, one for changed results, none without either."""
     from inzage.grades.models import Column, Result
 
+    history = _version_rows(results)
     first = {r.column.resit_of_id for r in results if r.column.resit_of_id is not None}
     if not first:
-        return [_column_item(r.column, r.student_id, r) for r in results]
+        return [_column_item(r.column, r.student_id, r, version_rows=history.get(r.pk)) for r in results]
     columns: dict[int, Any] = {}
     for loaded in Column.objects.filter(pk__in=first).select_related("subject", "resit_of", "resit_of__subject"):
         columns[loaded.pk] = loaded
@@ -277,7 +346,7 @@ def items_from_results(results: Sequence[Any]) -> list[Item]:
                 break
             links.append(_column_item(col, r.student_id, originals.get((col.pk, r.student_id))))
             current = col.resit_of_id
-        out.append(_column_item(r.column, r.student_id, r, tuple(links)))
+        out.append(_column_item(r.column, r.student_id, r, tuple(links), version_rows=history.get(r.pk)))
     return out
 
 
@@ -557,6 +626,33 @@ class Context:
             return own  # the item's own moment is the later one: its own reason is the true one
         return _decision(False, "linked_hidden", "link", linked=link.label).moved(visible_from=found.visible_from)
 
+    def shown_version(self, item: Item) -> int | None:
+        """Which version of a changed result this viewer sees (None: the result has one version, or is hidden).
+
+        Students and guardians see the latest version whose own release their gate admits: a correction waits for
+        the publication moment (and, for guardians, student-first) like a new result. Staff see the current one."""
+        if not item.versions or not self.decide(item).visible:
+            return None
+        if self.audience not in ("student", "guardian"):
+            return item.versions[-1][0]
+        for version, released in reversed(item.versions[1:]):
+            later = Item(
+                kind=item.kind,
+                id=item.id,
+                student_id=item.student_id,
+                released_at=released,
+                group_id=item.group_id,
+                retracted=item.retracted,
+            )
+            if self._decide_one(later).visible:
+                return version
+        return item.versions[0][0]
+
+    def version_decision(self, item: Item, version: int) -> Decision:
+        """The decision on one version of a changed result (its `visible_from`: when this viewer sees that value)."""
+        released = dict(item.versions).get(version, item.released_at)
+        return self.decide(Item(**{**{n: getattr(item, n) for n in Item.__slots__}, "released_at": released}))
+
     def _decide_one(self, item: Item) -> Decision:
         # The hot loop of a page (hundreds of items per student): one dict lookup for the gate, and the always-true
         # clause that ends every gate is not asked to test anything.
@@ -794,12 +890,90 @@ def filter_items(
     return context_for(viewer=viewer, student_id=student_id, at=at).filter(queryset, fields)
 
 
+# A row of `visible_results` carries the value of the version the viewer sees; reading these fields with
+# values()/values_list() would bypass that, so it is refused (read the rows).
+VERSIONED_FIELDS = frozenset({"value", "judgement", "text", "status", "updated_at"})
+
+
+def _shown_version_subquery(ctx: Context) -> Subquery:
+    """The latest showable version of the outer result whose own release this viewer's gate admits."""
+    from inzage.grades.models import ResultVersion
+
+    retracted_later = ResultVersion.objects.filter(
+        result_id=OuterRef("result_id"), action=ResultVersion.Action.RETRACT, version__gt=OuterRef("version")
+    )
+    versions = (
+        ResultVersion.objects.filter(result_id=OuterRef("pk"))
+        .exclude(action=ResultVersion.Action.RETRACT)
+        .exclude(Exists(retracted_later))
+        .filter(ctx.gate(VERSION_FIELDS.kind).q(VERSION_FIELDS))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    return Subquery(versions, output_field=IntegerField())
+
+
+def _apply_shown_versions(rows: list[Any]) -> None:
+    """Put the shown version's value, judgement, text and status on the rows that show an older version (one
+    query, none when every row shows its current version)."""
+    from inzage.grades.models import ResultVersion
+
+    older = {r.pk: r for r in rows if getattr(r, "shown_version", None) not in (None, r.version)}
+    if not older:
+        return
+    wanted = {(pk, r.shown_version) for pk, r in older.items()}
+    for v in ResultVersion.objects.filter(result_id__in=list(older)).only(
+        "result_id", "version", "value", "judgement", "text", "status", "changed_at"
+    ):
+        if (v.result_id, v.version) in wanted:
+            r = older[v.result_id]
+            r.value, r.judgement, r.text, r.status, r.updated_at = v.value, v.judgement, v.text, v.status, v.changed_at
+
+
+class _ShownVersionIterable(ModelIterable):
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        rows = list(super().__iter__())
+        _apply_shown_versions(rows)
+        return iter(rows)
+
+
+class VisibleResultQuerySet(NoDeleteQuerySet):
+    """Results narrowed by the engine whose rows carry the version the viewer sees (`shown_version`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._iterable_class = _ShownVersionIterable
+
+    def _refuse_versioned(self, fields: Sequence[Any]) -> None:
+        names = {str(x).split("__")[0] for x in fields if isinstance(x, str)}
+        if not fields or names & VERSIONED_FIELDS:
+            raise TypeError("visible_results: read the rows; values() would show the current, unpublished version")
+
+    def values(self, *fields: Any, **expressions: Any) -> QuerySet[Any]:
+        self._refuse_versioned(fields)
+        return super().values(*fields, **expressions)
+
+    def values_list(self, *fields: Any, flat: bool = False, named: bool = False) -> QuerySet[Any]:
+        self._refuse_versioned(fields)
+        return super().values_list(*fields, flat=flat, named=named)
+
+
 def visible_results(*, viewer: Viewer, student: Any, at: dt.datetime) -> QuerySet[Any]:
-    """One student's results this viewer may see at the instant (with column and subject joined)."""
+    """One student's results this viewer may see at the instant (with column and subject joined); for students and
+    guardians each row carries the value of the version they see (a correction waits for its own release)."""
     from inzage.grades.models import Result
 
     # column__resit_of: averages group a resit of a resit with the first test (grades.averages._resit_root).
     queryset = Result.objects.filter(student_id=student.pk).select_related(
         "column", "column__subject", "column__resit_of"
     )
-    return filter_items(viewer=viewer, student_id=student.pk, at=at, queryset=queryset, fields=RESULT_FIELDS)
+    ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
+    narrowed = ctx.filter(queryset, RESULT_FIELDS)
+    if ctx.audience in ("student", "guardian"):
+        # The version subquery runs only for changed results (CASE is evaluated lazily by SQLite and PostgreSQL).
+        narrowed = narrowed.annotate(
+            shown_version=Case(
+                When(version=1, then=Value(1)), default=_shown_version_subquery(ctx), output_field=IntegerField()
+            )
+        ).filter(shown_version__isnull=False)
+    return VisibleResultQuerySet(model=Result, query=narrowed.query, using=narrowed.db)

@@ -20,6 +20,7 @@ class Transition:
     at: dt.datetime
     item: Item
     decision: Decision
+    version: int | None = None  # a correction: the version that becomes visible (None: the item itself)
 
 
 def _candidates(ctx, items: list[Item], start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -28,15 +29,22 @@ def _candidates(ctx, items: list[Item], start: dt.datetime, end: dt.datetime) ->
     policy = facts.policy
     out: set[dt.datetime] = set()
     # A linked item (a resit) can flip when the item it reveals (its original) is released: collect theirs too.
-    for it in (x for item in items for x in (item, *item.links)):
-        if it.released_at is None:
+    # A correction (a later version of a result) is released on its own: collect its moments as well.
+    releases = (
+        (x.kind, released)
+        for item in items
+        for x in (item, *item.links)
+        for released in (x.released_at, *(v[1] for v in x.versions[1:]))
+    )
+    for kind, released_at in releases:
+        if released_at is None:
             continue
-        out.add(it.released_at)
-        moment = moments.student_moment(cal, ctx.publication_for(it.kind), it.released_at)
+        out.add(released_at)
+        moment = moments.student_moment(cal, ctx.publication_for(kind), released_at)
         if moment is not None:
             out.add(moment)
             if policy.student_first.school_days:
-                g = moments.guardian_moment(cal, ctx.publication_for(it.kind), policy.student_first.school_days, moment)
+                g = moments.guardian_moment(cal, ctx.publication_for(kind), policy.student_first.school_days, moment)
                 if g is not None:
                     out.add(g)
     for w in policy.windows:
@@ -73,11 +81,13 @@ def _candidates(ctx, items: list[Item], start: dt.datetime, end: dt.datetime) ->
 def transitions(
     *, viewer: Viewer, student_id: int, items: list[Item], start: dt.datetime, end: dt.datetime
 ) -> list[Transition]:
-    """Every moment in (start, end] at which one of the items becomes visible to the viewer (again)."""
+    """Every moment in (start, end] at which one of the items becomes visible to the viewer (again), or a
+    correction of a visible result does (`version` set)."""
     ctx = context_for(viewer=viewer, student_id=student_id, at=start)
     if ctx.facts is None:
         return []
     visible = {(it.kind, it.id): ctx.decide(it).visible for it in items}
+    shown = {(it.kind, it.id): ctx.shown_version(it) for it in items if it.versions}
     out: list[Transition] = []
     for at in _candidates(ctx, items, start, end):
         now = context_for(viewer=viewer, student_id=student_id, at=at)
@@ -86,6 +96,12 @@ def transitions(
             key = (it.kind, it.id)
             if decision.visible and not visible[key]:
                 out.append(Transition(at=at, item=it, decision=decision))
+            elif decision.visible and it.versions:
+                version = now.shown_version(it)
+                if version is not None and version != shown.get(key):
+                    out.append(Transition(at=at, item=it, decision=decision, version=version))
+            if it.versions:
+                shown[key] = now.shown_version(it) if decision.visible else None
             visible[key] = decision.visible
     return out
 

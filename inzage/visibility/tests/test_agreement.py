@@ -1,23 +1,32 @@
 """The property that keeps the engine honest: for random policies, relations, items and instants, `decide` on each
-item and the queryset filter `visible_results` give the same answer. The results include resit chains (linked
+item and the queryset filter `visible_results` give the same answer, and the same version of every changed result
+(corrections: several versions, a retraction and re-entry, a missing history). The results include resit chains (linked
 items): resits of held, retracted, later-released and other-group originals, a resit of a resit, a resit whose
 original column has no result of the student, and a chain longer than the engine follows."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inzage.grades.models import AssessmentKind, Column
+from inzage.grades.models import AssessmentKind, Column, ResultVersion
 from inzage.people.models import CourtRestriction
 from inzage.schools.models import CalendarRange
 from inzage.testing import factories as f
 from inzage.testing.personas import Personas
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.models import Consent, InformationRequest, Override, Share
-from inzage.visibility.policy import decide, item_from_result, items_from_results, viewer_for, visible_results
+from inzage.visibility.policy import (
+    context_for,
+    decide,
+    item_from_result,
+    items_from_results,
+    viewer_for,
+    visible_results,
+)
 from inzage.visibility.policy.document import (
     ConsentModel,
     PolicySpec,
@@ -122,7 +131,40 @@ def _results(p: Personas) -> list:
             entered_at=YEAR_START,
         )
     )
-    return out + _resits(p, out, other_group)
+    out = out + _resits(p, out, other_group)
+    _corrections(out)
+    return out
+
+
+def _corrections(results: list) -> None:
+    """Versions: corrections of some results (a day, a week, minutes after entry; before and after the column's
+    release; several), a retraction followed by a re-entry, and a result whose history rows are missing."""
+    from inzage.grades.models import ResultVersion
+
+    def history(result, steps) -> None:
+        rows = [(1, "create", "7.5", result.entered_at or YEAR_START), *steps]
+        for number, action, value, at in rows:
+            ResultVersion.objects.create(
+                school=result.school, result=result, version=number, action=action, value=value,
+                status="normal", changed_at=at, reason="test" if number > 1 else "",
+            )  # fmt: skip
+        result.version, result.value = rows[-1][0], rows[-1][2]
+        result.retracted_at = result.retracted_at if rows[-1][1] != "retract" else YEAR_START
+        result.save(update_fields=["version", "value", "retracted_at"])
+
+    day = dt.timedelta(days=1)
+    for i, offsets in [(1, [1]), (2, [0.01, 6]), (4, [3, 3.2, 20]), (8, [40]), (9, [2]), (12, [0.5]), (15, [-1])]:
+        r = results[i]
+        base = r.entered_at or YEAR_START
+        history(r, [(n + 2, "change", f"{5 + n}.0", base + day * o) for n, o in enumerate(offsets)])
+    r = results[6]  # retracted, then entered again two days later (the release clock starts again: results_save)
+    base = r.entered_at or YEAR_START
+    history(r, [(2, "retract", "7.5", base + day), (3, "change", "4.0", base + 2 * day)])
+    r.entered_at = base + 2 * day
+    r.save(update_fields=["entered_at"])
+    r = results[11]  # a version number without its history rows: shown to nobody but staff (fail closed)
+    r.version = 3
+    r.save(update_fields=["version"])
 
 
 def _resit_column(p: Personas, original: Column, group, release: dt.datetime | None, name: str) -> Column:
@@ -217,6 +259,14 @@ def test_decide_and_the_filter_agree(personas) -> None:
         r.pk: by_column.get((r.column.resit_of_id, r.student_id)) for r in results if r.column.resit_of_id is not None
     }
     assert sum(1 for i in items if i.links) >= 15, "the resit chains are missing"
+    assert sum(1 for i in items if len(i.versions) > 1) >= 7, "the corrections are missing"
+    stored_values = {
+        pk: {v: Decimal(value) for v, value in versions}
+        for pk, versions in _grouped(
+            ResultVersion.objects.filter(result_id__in=ids).values_list("result_id", "version", "value")
+        ).items()
+    }
+    older: list[str] = []  # examples where someone saw an older version than the current one
     partial = []  # examples where some but not all of the student's results were visible
 
     @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
@@ -307,12 +357,22 @@ def test_decide_and_the_filter_agree(personas) -> None:
                     for r, item in zip(loaded, loaded_items, strict=True)
                     if decide(viewer=viewer, item=item, at=at).visible and r.student_id == p.student.pk
                 }
-                by_filter = set(
-                    visible_results(viewer=viewer_for(user, policy=policy), student=p.student, at=at).values_list(
-                        "pk", flat=True
-                    )
-                )
+                listed = list(visible_results(viewer=viewer_for(user, policy=policy), student=p.student, at=at))
+                by_filter = {r.pk for r in listed}
                 assert by_decide == by_filter, persona
+                # Versions: the same version of every changed result, and its value on the row.
+                ctx = context_for(viewer=viewer, student_id=p.student.pk, at=at)
+                version_by_decide = {
+                    r.pk: ctx.shown_version(item) or r.version
+                    for r, item in zip(loaded, loaded_items, strict=True)
+                    if r.pk in by_decide
+                }
+                version_by_filter = {r.pk: getattr(r, "shown_version", r.version) for r in listed}
+                assert version_by_decide == version_by_filter, persona
+                for r in listed:
+                    if r.pk in stored_values:
+                        assert r.value == stored_values[r.pk][version_by_filter[r.pk]], persona
+                        older.extend([persona] if version_by_filter[r.pk] < r.version else [])
                 # Linked items: a resit is only ever visible together with its original.
                 for r in loaded:
                     original = originals.get(r.pk)
@@ -326,3 +386,11 @@ def test_decide_and_the_filter_agree(personas) -> None:
 
     check()
     assert len(partial) >= 10, "the examples hardly exercise the interesting cases"
+    assert len(older) >= 5, "the examples hardly show a correction waiting for its moment"
+
+
+def _grouped(rows) -> dict:
+    out: dict = {}
+    for key, *rest in rows:
+        out.setdefault(key, []).append(tuple(rest))
+    return out
