@@ -47,6 +47,7 @@ from inzage.grades.queries import (
 )
 from inzage.teacher.access import access_column, access_teaching_group, groups_of
 from inzage.teacher.forms import ColumnForm, ReleaseForm
+from inzage.visibility.queries import ReleaseMoments, release_moments
 
 
 @login_required
@@ -169,12 +170,15 @@ def column_grid(request: HttpRequest, group_id: int, column_id: int) -> HttpResp
         )
         status = 409 if conflicts else 422
     rows = []
+    now = timezone.now()
+    moments = _MomentsMemo(school_id=group.school_id)
     for student in students:
         result = existing.get((column.pk, student.pk))
         rows.append(
             {
                 "student": student,
                 "result": result,
+                "correction": _pending_correction(column, result, moments, now),
                 "value": typed.get(student.pk, display_cell(result)),
                 "version": versions.get(student.pk, result.version if result is not None else 0),
                 "error": errors.get(student.pk, ""),
@@ -198,6 +202,38 @@ def column_grid(request: HttpRequest, group_id: int, column_id: int) -> HttpResp
         },
         status=status,
     )
+
+
+class _MomentsMemo:
+    """The school's release moments per instant, the calendar and policy read once and only when needed."""
+
+    def __init__(self, *, school_id: int) -> None:
+        self.school_id = school_id
+        self.found: dict[object, ReleaseMoments] = {}
+
+    def __call__(self, released_at):  # type: ignore[no-untyped-def]
+        if released_at not in self.found:
+            self.found[released_at] = release_moments(school_id=self.school_id, released_at=released_at)
+        return self.found[released_at]
+
+
+def _release_of(column: Column, result: Result, changed_at) -> object:  # type: ignore[no-untyped-def]
+    """The release instant of a result version (the engine's rule: docs/visibility.md, "Versions")."""
+    if column.release_at is None or result.entered_at is None:
+        return None
+    return max(column.release_at, result.entered_at, changed_at)
+
+
+def _pending_correction(column: Column, result: Result | None, moments: _MomentsMemo, now) -> ReleaseMoments | None:  # type: ignore[no-untyped-def]
+    """A changed value students or guardians do not see yet: when they will (None: nothing pending)."""
+    if result is None or result.version <= 1 or result.retracted_at is not None or result.updated_at is None:
+        return None
+    if column.release_at is None or result.entered_at is None:
+        return None  # held back: the column's release decides, shown under "Vrijgave"
+    found = moments(_release_of(column, result, result.updated_at))
+    if (found.students is None or found.students > now) or (found.guardians is None or found.guardians > now):
+        return found
+    return None
 
 
 def _loaded_version(raw: str | None) -> int | None:
@@ -285,11 +321,15 @@ def result_history_view(request: HttpRequest, group_id: int, column_id: int, stu
         else:
             messages.success(request, _("Het resultaat is ingetrokken; de geschiedenis blijft bewaard."))
             return HttpResponseRedirect(request.path)
+    moments = _MomentsMemo(school_id=group.school_id)
     versions = [
         {
             "version": v,
             "shown": format_grade(v.value) if v.value is not None else (v.judgement or v.text or ""),
             "by": _who(v.changed_by),
+            "moments": None
+            if v.action == ResultVersion.Action.RETRACT
+            else moments(_release_of(column, result, v.changed_at)),
         }
         for v in result_history(result)
     ]

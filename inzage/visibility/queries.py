@@ -370,3 +370,37 @@ def consent_overview(*, viewer: Viewer, student: Student, at: dt.datetime) -> Co
             )
         )
     return ConsentOverview(has_say=has_say, model=model, age=age, rows=rows)
+
+
+@dataclass(frozen=True)
+class ReleaseMoments:
+    """When a result value released at an instant reaches students and guardians under the school's release rules
+    (publication moment; student-first for guardians), before windows, consent and overrides of each person."""
+
+    students: dt.datetime | None
+    guardians: dt.datetime | None
+
+
+def release_moments(*, school_id: int, released_at: dt.datetime | None) -> ReleaseMoments:
+    """For the teacher pages (a correction: "shown from ..."): the policy's release arithmetic for one instant.
+
+    Staff see every value at once; this tells the teacher when students and guardians will. None: held back, or no
+    such moment within a year."""
+    from inzage.visibility.policy import moments
+    from inzage.visibility.policy.facts import school_calendar_policy
+
+    if released_at is None:
+        return ReleaseMoments(None, None)
+    calendar, policy = school_calendar_policy(school_id=school_id, version=None)
+    publication = (
+        policy.publication if policy.publication.times and DataKind.GRADES in policy.publication.kinds else None
+    )
+    student = moments.student_moment(calendar, publication, released_at)
+    guardian = student
+    sf = policy.student_first
+    if student is not None and sf.school_days > 0 and DataKind.GRADES in sf.kinds:
+        guardian = moments.guardian_moment(calendar, publication, sf.school_days, student)
+    tz = calendar.timezone
+    return ReleaseMoments(
+        students=student.astimezone(tz) if student else None, guardians=guardian.astimezone(tz) if guardian else None
+    )

@@ -160,6 +160,12 @@ def _one_student(instance: Any) -> Bumps:
     return instance.school_id, [instance.student_id], []
 
 
+def _result_version(instance: Any) -> Bumps:
+    # Append-only history rows (the engine shows students and guardians the version they may see); bulk writes
+    # (results_save) bump the student themselves, a single save comes here.
+    return instance.school_id, [instance.result.student_id], []
+
+
 def _by_relation(instance: Any) -> Bumps:
     from inzage.people.models import GuardianRelation
 
@@ -245,6 +251,7 @@ TRACKED: dict[str, Callable[[Any], Bumps]] = {
     # grades
     "grades.Column": _column,
     "grades.Result": _one_student,
+    "grades.ResultVersion": _result_version,
     "grades.GradeSettings": _school_wide,
     "grades.AssessmentKind": _school_wide,
     "grades.PeriodReportStudent": _one_student,

@@ -931,7 +931,7 @@ def _apply_shown_versions(rows: list[Any]) -> None:
 
 
 class _ShownVersionIterable(ModelIterable):
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         rows = list(super().__iter__())
         _apply_shown_versions(rows)
         return iter(rows)

@@ -166,3 +166,24 @@ def test_values_of_the_rows_cannot_be_read_around_the_shown_version(corrected) -
         rows.values_list("value", flat=True)
     with pytest.raises(TypeError):
         rows.values()
+
+
+def test_the_teacher_sees_on_the_grid_and_history_when_a_correction_will_be_shown(
+    client, corrected, monkeypatch
+) -> None:
+    p, column = corrected
+    set_policy(p.school, PUBLICATION + STUDENT_FIRST.format(days=1))
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: local(2025, 11, 11, 12))
+    client.force_login(p.user("teacher"))
+    grid = client.get(reverse("teacher:column", args=[p.group.pk, column.pk])).content.decode()
+    assert "Wijziging zichtbaar voor de leerling vanaf 11-11-2025 17:00, voor ouders vanaf 12-11-2025 17:00" in grid
+    history = client.get(reverse("teacher:result_history", args=[p.group.pk, column.pk, p.student.pk]))
+    text = history.content.decode()
+    assert history.status_code == 200
+    assert "10-11-2025 17:00" in text and "11-11-2025 17:00" in text and "12-11-2025 17:00" in text
+    # After the guardians' moment nothing is pending any more.
+    monkeypatch.setattr(timezone, "now", lambda: local(2025, 11, 12, 17, 1))
+    grid = client.get(reverse("teacher:column", args=[p.group.pk, column.pk])).content.decode()
+    assert "Wijziging zichtbaar" not in grid
