@@ -32,6 +32,7 @@ from inzage.visibility.policy.document import PolicyError, PolicySpec, dump_poli
 from inzage.visibility.policy.facts import active_policy
 from inzage.visibility.policy.impact import policy_impact
 from inzage.visibility.policy.timeline import year_timeline
+from inzage.visibility.policy_form import MAX_WINDOWS, WindowRow, form_choices, form_read, form_values
 from inzage.visibility.queries import (
     explain,
     find_student,
@@ -158,79 +159,158 @@ def _active_number(school_id: int) -> int:
     return latest or 0
 
 
-@login_required
-def policy_page(request: HttpRequest) -> HttpResponse:
-    """The school's policy: edit as TOML, preview what changes for whom, save as draft or activate; history.
+def _policy_flow(
+    request: HttpRequest, *, school_id: int, user: User, text: str, now: dt.datetime, context: dict[str, object]
+) -> HttpResponse | None:
+    """Check, preview, save or activate a policy text (both views); fills `context`, or redirects when stored.
 
     Only the exact text that was previewed can be activated (a signed hash in the form, checked here), and an
     activation that lets anyone see more needs the confirmation checkbox under the counts of who gains what.
     """
+    action = request.POST.get("action", "preview")
+    typed = request.POST.get("at", "")
+    at, at_error = _instant_field(typed, "Europe/Amsterdam", now)
+    context.update(at_value=typed, at_error=at_error)
+    school = School.objects.get(pk=school_id)
+    errors: list[str] = []
+    draft: PolicySpec | None = None
+    try:
+        draft = actions.policy_check(school=school, text=text)
+        if action == "activate" and not _previewed(
+            token=request.POST.get("previewed", ""), school_id=school_id, user_id=user.pk, text=text
+        ):
+            errors.append(
+                _("Deze tekst is niet (of niet zo) bekeken. Bekijk hieronder opnieuw wat er verandert en activeer dan.")
+            )
+        elif action in ("save", "activate"):
+            version = actions.policy_version_create(
+                school=school,
+                text=text,
+                created_by=user,
+                at=now,
+                note=request.POST.get("note", "")[:200],
+                activate=action == "activate",
+                confirmed=request.POST.get("confirm") == "1",
+            )
+            messages.success(request, _("Versie %(n)s is opgeslagen.") % {"n": version.number})
+            return redirect(request.path)
+    except PolicyNeedsConfirmation:
+        errors.append(_("Vink aan dat u begrijpt dat deze mensen meer gaan zien, en activeer opnieuw."))
+        context["confirm_error"] = True
+    except PolicyError as exc:
+        errors.extend(exc.errors)
+    context["errors"] = errors
+    if at_error:
+        draft = None  # no preview for an instant that is not one; the error stands next to the field
+    if draft is not None:
+        _preview_into(context, school_id=school_id, user=user, text=text, draft=draft, at=at)
+    return None
+
+
+def _preview_into(
+    context: dict[str, object], *, school_id: int, user: User, text: str, draft: PolicySpec, at: dt.datetime
+) -> None:
+    current = active_policy(school_id)
+    context.update(
+        preview=policy_preview(school_id=school_id, draft=draft, at=at),
+        preview_at=at,
+        impact=policy_impact(school_id=school_id, current=current, draft=draft, at=at),
+        unchanged=draft == current,
+        previewed=_preview_token(school_id=school_id, user_id=user.pk, text=text),
+    )
+
+
+def _policy_versions(school_id: int, request: HttpRequest, context: dict[str, object]) -> PolicyVersion | None:
+    """The version history into `context`, and the version chosen with ?version=N (404 when there is none)."""
+    versions = list(PolicyVersion.objects.filter(school_id=school_id).select_related("created_by", "activated_by")[:30])
+    context["versions"] = versions
+    number = request.GET.get("version", "")
+    if not number:
+        return None
+    chosen = next((v for v in versions if str(v.number) == number), None)
+    if chosen is None:
+        raise Http404
+    context["chosen"] = chosen
+    return chosen
+
+
+@login_required
+def policy_page(request: HttpRequest) -> HttpResponse:
+    """The school's policy as a form: base settings, publication, student-first, consent, staff and calendar windows
+    as rows; preview what changes for whom, save as draft or activate. The same flow as the TOML view."""
     viewer = _administrator(request)
     school_id = viewer.school_id
     assert school_id is not None
     user = user_of(request)
     now = timezone.now()
-    versions = list(PolicyVersion.objects.filter(school_id=school_id).select_related("created_by", "activated_by")[:30])
-    text = dump_policy(active_policy(school_id))
-    context: dict[str, object] = {"versions": versions}
-    version_number = request.GET.get("version")
-    if version_number and version_number.isdigit():
-        chosen = next((v for v in versions if v.number == int(version_number)), None)
-        if chosen is None:
-            raise Http404
-        text = chosen.text
-        context["chosen"] = chosen
-    draft: PolicySpec | None = None
-    at = now
+    context: dict[str, object] = form_choices(school_id=school_id)
+    chosen = _policy_versions(school_id, request, context)
+    status = 200
+    if request.method == "POST":
+        form, spec = form_read(request.POST, school_id=school_id)
+        if "add_row" in request.POST or "remove_row" in request.POST:
+            # Adding or removing a row is not a submission: no errors yet, just the form back with one row more/less.
+            form.errors.clear()
+            if "add_row" in request.POST and len(form.rows) < MAX_WINDOWS:
+                form.rows.append(WindowRow())
+            context["focus_rows"] = True
+        elif spec is None:
+            context["errors"] = [_("Het beleid is niet opgeslagen: verbeter wat bij de velden staat.")]
+            status = 422
+        else:
+            done = _policy_flow(
+                request, school_id=school_id, user=user, text=dump_policy(spec), now=now, context=context
+            )
+            if done is not None:
+                return done
+            if context.get("errors"):
+                status = 422
+    else:
+        spec = active_policy(school_id) if chosen is None else _chosen_spec(chosen)
+        form = form_values(spec if spec is not None else active_policy(school_id))
+    context["form"] = form
+    context["staff_rows"] = [
+        (f"staff_{role}", label, form.values[f"staff_{role}"])
+        for role, label in context["staff_roles"]  # type: ignore[attr-defined]
+    ]
+    context["rows"] = [
+        {
+            "i": i,
+            "row": row,
+            "errors": {k.removeprefix(f"w{i}_"): v for k, v in form.errors.items() if k.startswith(f"w{i}_")},
+        }
+        for i, row in enumerate(form.rows)
+    ]
+    return render(request, "visibility/policy_form.html", context, status=status)
+
+
+def _chosen_spec(chosen: PolicyVersion) -> PolicySpec | None:
+    try:
+        return parse_policy(chosen.text)
+    except PolicyError:
+        return None
+
+
+@login_required
+def policy_toml_page(request: HttpRequest) -> HttpResponse:
+    """The advanced view and import format: the school's policy as TOML, with the same preview and activation."""
+    viewer = _administrator(request)
+    school_id = viewer.school_id
+    assert school_id is not None
+    user = user_of(request)
+    now = timezone.now()
+    context: dict[str, object] = {}
+    chosen = _policy_versions(school_id, request, context)
+    text = chosen.text if chosen is not None else dump_policy(active_policy(school_id))
     if request.method == "POST":
         text = request.POST.get("text", "")
-        action = request.POST.get("action", "preview")
-        typed = request.POST.get("at", "")
-        at, at_error = _instant_field(typed, "Europe/Amsterdam", now)
-        context.update(at_value=typed, at_error=at_error)
-        school = School.objects.get(pk=school_id)
-        errors: list[str] = []
-        try:
-            draft = actions.policy_check(school=school, text=text)
-            if action == "activate" and not _previewed(
-                token=request.POST.get("previewed", ""), school_id=school_id, user_id=user.pk, text=text
-            ):
-                errors.append(
-                    _(
-                        "Deze tekst is niet (of niet zo) bekeken. Bekijk hieronder opnieuw wat er verandert en activeer dan."
-                    )
-                )
-            elif action in ("save", "activate"):
-                version = actions.policy_version_create(
-                    school=school,
-                    text=text,
-                    created_by=user,
-                    at=now,
-                    note=request.POST.get("note", ""),
-                    activate=action == "activate",
-                    confirmed=request.POST.get("confirm") == "1",
-                )
-                messages.success(request, _("Versie %(n)s is opgeslagen.") % {"n": version.number})
-                return redirect("visibility:policy")
-        except PolicyNeedsConfirmation:
-            errors.append(_("Vink aan dat u begrijpt dat deze mensen meer gaan zien, en activeer opnieuw."))
-            context["confirm_error"] = True
-        except PolicyError as exc:
-            errors.extend(exc.errors)
-        context["errors"] = errors
-        if at_error:
-            draft = None  # no preview for an instant that is not one; the error stands next to the field
-    elif "chosen" in context:
-        draft = parse_policy(text)
-    if draft is not None:
-        current = active_policy(school_id)
-        context.update(
-            preview=policy_preview(school_id=school_id, draft=draft, at=at),
-            preview_at=at,
-            impact=policy_impact(school_id=school_id, current=current, draft=draft, at=at),
-            unchanged=draft == current,
-            previewed=_preview_token(school_id=school_id, user_id=user.pk, text=text),
-        )
+        done = _policy_flow(request, school_id=school_id, user=user, text=text, now=now, context=context)
+        if done is not None:
+            return done
+    elif chosen is not None:
+        draft = _chosen_spec(chosen)
+        if draft is not None:
+            _preview_into(context, school_id=school_id, user=user, text=text, draft=draft, at=now)
     context["text"] = text
     return render(request, "visibility/policy.html", context)
 

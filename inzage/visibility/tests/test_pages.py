@@ -64,8 +64,8 @@ def test_explain_page_refuses_another_schools_viewer(client, personas) -> None:
 @pytest.mark.parametrize("persona", Personas.PERSONA_NAMES)
 def test_policy_page_access(client, personas, persona) -> None:
     client.force_login(personas.user(persona))
-    assert client.get(reverse("visibility:policy")).status_code == POLICY_ACCESS.get(persona, 404)
-    response = client.post(reverse("visibility:policy"), {"text": FULL, "action": "preview"})
+    assert client.get(reverse("visibility:policy_toml")).status_code == POLICY_ACCESS.get(persona, 404)
+    response = client.post(reverse("visibility:policy_toml"), {"text": FULL, "action": "preview"})
     assert response.status_code == POLICY_ACCESS.get(persona, 404)
     assert not PolicyVersion.objects.exists()
 
@@ -80,7 +80,7 @@ def test_policy_preview_shows_what_changes_for_whom(client, personas) -> None:
     )
     client.force_login(personas.user("admin"))
     body = client.post(
-        reverse("visibility:policy"),
+        reverse("visibility:policy_toml"),
         {
             "text": state_missing_sections('format = 1\n[base]\nguardians = ["attendance"]\n'),
             "action": "preview",
@@ -94,7 +94,7 @@ def test_policy_preview_shows_what_changes_for_whom(client, personas) -> None:
 def test_policy_errors_are_reported_and_nothing_is_stored(client, personas) -> None:
     client.force_login(personas.user("admin"))
     body = client.post(
-        reverse("visibility:policy"),
+        reverse("visibility:policy_toml"),
         {
             "text": 'format = 1\n[[windows]]\naudience = "guardians"\neffect = "close"\nkinds = ["grades"]\n'
             'start = 2025-02-01\nend = "2025-02-30"\n',
@@ -107,7 +107,7 @@ def test_policy_errors_are_reported_and_nothing_is_stored(client, personas) -> N
 
 def preview_token(client, text: str) -> str:
     """Preview a text on the page; the signed token its activation needs."""
-    response = client.post(reverse("visibility:policy"), {"text": text, "action": "preview"})
+    response = client.post(reverse("visibility:policy_toml"), {"text": text, "action": "preview"})
     assert response.status_code == 200 and response.context.get("previewed"), response.context.get("errors")
     return response.context["previewed"]
 
@@ -117,17 +117,18 @@ def test_activating_versions_keeps_history(client, personas) -> None:
     closing = FULL.replace("school_days = 0", "school_days = 2")  # student-first: guardians see less, no confirm
     token = preview_token(client, closing)
     client.post(
-        reverse("visibility:policy"), {"text": closing, "action": "activate", "note": "eerste", "previewed": token}
+        reverse("visibility:policy_toml"), {"text": closing, "action": "activate", "note": "eerste", "previewed": token}
     )
     client.post(
-        reverse("visibility:policy"), {"text": state_missing_sections("[base]\nguardians = []\n"), "action": "save"}
+        reverse("visibility:policy_toml"),
+        {"text": state_missing_sections("[base]\nguardians = []\n"), "action": "save"},
     )
     versions = list(PolicyVersion.objects.order_by("number"))
     assert [(v.number, v.activated_at is not None, v.created_by) for v in versions] == [
         (1, True, personas.user("admin")),
         (2, False, personas.user("admin")),
     ]
-    body = client.get(reverse("visibility:policy"), {"version": 2}).content.decode()
+    body = client.get(reverse("visibility:policy_toml"), {"version": 2}).content.decode()
     assert "Wat verandert er op" in body
 
 
@@ -224,7 +225,7 @@ def test_an_empty_or_incomplete_policy_is_refused_on_the_page(client, personas) 
         ('[publication]\ntimes = ["17:00"]\n', "format: ontbreekt"),
     ]:
         for action in ("activate", "save", "preview"):
-            body = client.post(reverse("visibility:policy"), {"text": text, "action": action}).content.decode()
+            body = client.post(reverse("visibility:policy_toml"), {"text": text, "action": action}).content.decode()
             assert message in body, (text, action)
     assert not PolicyVersion.objects.exists()
 
@@ -236,7 +237,7 @@ def test_the_page_names_unknown_classes_levels_and_ranges(client, personas) -> N
         f'format = 1\n[[windows]]\n{window}range = "toetsweek-9"\nclasses = ["ZZZ9"]\n'
         f'[[windows]]\n{window}start = 2026-01-19\nend = 2026-01-23\nlevels = ["vwoo"]\nyears = [6]\n'
     )
-    body = client.post(reverse("visibility:policy"), {"text": text, "action": "preview"}).content.decode()
+    body = client.post(reverse("visibility:policy_toml"), {"text": text, "action": "preview"}).content.decode()
     assert "windows[0].range: &quot;toetsweek-9&quot; is geen kalenderperiode van deze school" in body
     assert "windows[0].classes: onbekende klas &quot;ZZZ9&quot;" in body
     assert "windows[1].levels: onbekend niveau &quot;vwoo&quot;" in body
@@ -248,7 +249,7 @@ def test_the_page_names_unknown_classes_levels_and_ranges(client, personas) -> N
 def test_only_the_previewed_text_can_be_activated(client, personas) -> None:
     client.force_login(personas.user("admin"))
     closing = FULL.replace("school_days = 0", "school_days = 2")
-    url = reverse("visibility:policy")
+    url = reverse("visibility:policy_toml")
     # no preview at all
     body = client.post(url, {"text": closing, "action": "activate"}).content.decode()
     assert "niet (of niet zo) bekeken" in body
@@ -267,7 +268,7 @@ def test_only_the_previewed_text_can_be_activated(client, personas) -> None:
 def test_an_opening_activation_states_who_gains_and_needs_confirmation(client, personas) -> None:
     set_policy(personas.school, "format = 1\n[base]\nguardians = []\n")
     client.force_login(personas.user("admin"))
-    url = reverse("visibility:policy")
+    url = reverse("visibility:policy_toml")
     response = client.post(url, {"text": FULL, "action": "preview"})
     body = response.content.decode()
     # counted over the whole school: both parents with custody gain grades; the one without custody does not
@@ -285,7 +286,7 @@ def test_an_opening_activation_states_who_gains_and_needs_confirmation(client, p
 
 def test_an_unchanged_policy_is_refused(client, personas) -> None:
     client.force_login(personas.user("admin"))
-    url = reverse("visibility:policy")
+    url = reverse("visibility:policy_toml")
     response = client.post(url, {"text": FULL, "action": "preview"})
     assert "activeren verandert niets" in response.content.decode()
     body = client.post(
@@ -311,7 +312,7 @@ def test_explain_page_reports_a_bad_instant_next_to_the_field(client, personas, 
 @pytest.mark.parametrize("at", ["9999-12-31T23:59", "0001-01-01T00:00", "nooit"])
 def test_policy_preview_reports_a_bad_instant_next_to_the_field(client, personas, at) -> None:
     client.force_login(personas.user("admin"))
-    response = client.post(reverse("visibility:policy"), {"text": FULL, "action": "preview", "at": at})
+    response = client.post(reverse("visibility:policy_toml"), {"text": FULL, "action": "preview", "at": at})
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="f-at-error"' in body and f'value="{at}"' in body
