@@ -44,7 +44,7 @@ from inzage.visibility.kinds import ALL_KINDS, DataKind
 from inzage.visibility.policy import moments
 from inzage.visibility.policy.document import PolicySpec, Window
 from inzage.visibility.policy.facts import StudentFacts, Viewer, load_facts
-from inzage.visibility.policy.messages import explain
+from inzage.visibility.policy.messages import explain, rule_name
 
 # ------------------------------------------------------------------------------------------------ items, decisions
 
@@ -140,6 +140,12 @@ class Decision:
     @property
     def explanation(self) -> str:
         return self.explanation_en if (get_language() or "nl").startswith("en") else self.explanation_nl
+
+    @property
+    def rule_name(self) -> str:
+        """The rule that decided, named for people ("basisinstelling voor ouders"), in the active language."""
+        nl, en = rule_name(self.rule, str(dict(self.params).get("label") or ""))
+        return en if (get_language() or "nl").startswith("en") else nl
 
 
 @dataclass(frozen=True)

@@ -123,3 +123,49 @@ def explain(reason: str, **params: Any) -> tuple[str, str]:
         "linked_from": f"; visible from {nl_moment(moment)}" if moment else "",
     }
     return nl.format(**values_nl), en.format(**values_en)
+
+
+# The rule that decided, by its code in `Decision.rule` (the part before "[" or "#"), in Dutch and English.
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "engine": ("geen regel (afgeschermd)", "no rule (hidden)"),
+    "link": ("gekoppeld gegeven (herkansing)", "linked item (resit)"),
+    "relation": ("relatie met de leerling", "relation to the student"),
+    "release": ("vrijgave door de docent", "release by the teacher"),
+    "publication": ("publicatiemoment", "publication moment"),
+    "base.students": ("basisinstelling voor leerlingen", "base setting for students"),
+    "base.guardians": ("basisinstelling voor ouders", "base setting for parents"),
+    "legal_floor": ("wettelijk minimum (rapport voor ouders met gezag)", "legal minimum (report for parents)"),
+    "information_request": ("toegekend informatieverzoek", "granted information request"),
+    "court_restriction": ("beperking door de rechter", "court restriction"),
+    "custody": ("geen gezag (alleen op verzoek)", "no custody (only on request)"),
+    "override": ("afspraak over inzage", "agreement on access"),
+    "share": ("gedeeld door de leerling", "shared by the student"),
+    "student_first": ("eerst de leerling", "student first"),
+    "staff": ("rol van het personeelslid", "staff role"),
+    "staff.teacher": ("docent van de groep", "teacher of the group"),
+}
+CONSENT_RULES: dict[str, tuple[str, str]] = {
+    "at_18": ("toestemming van de leerling (vanaf 18)", "consent of the student (from 18)"),
+    "from_16": ("toestemming van de leerling (vanaf 16)", "consent of the student (from 16)"),
+    "always": ("toestemming van de leerling", "consent of the student"),
+}
+
+
+def rule_name(rule: str, label: str = "") -> tuple[str, str]:
+    """The Dutch and English name of the rule that decided (`Decision.rule`), e.g. "windows[0]" with its label
+    → "kalenderperiode ‘Toetsweek 2’". An unknown code is named as such, never shown raw."""
+    if rule in RULE_NAMES:
+        return RULE_NAMES[rule]
+    if rule.startswith("windows["):
+        if label:
+            return f"kalenderperiode ‘{label}’", f"calendar window ‘{label}’"
+        number = rule.removeprefix("windows[").rstrip("]")
+        n = int(number) + 1 if number.isdigit() else 0
+        return f"kalenderperiode {n}", f"calendar window {n}"
+    if rule.startswith("consent."):
+        return CONSENT_RULES.get(rule.removeprefix("consent."), CONSENT_RULES["always"])
+    if rule.startswith("staff."):
+        role = ROLE_NAMES.get(rule.removeprefix("staff."), ("personeel", "staff"))
+        return f"rol {role[0]}", f"role {role[1]}"
+    head = rule.split("#", 1)[0]
+    return RULE_NAMES.get(head, ("overige regel", "other rule"))

@@ -48,7 +48,7 @@ def test_explain_page_answers_for_a_parent_at_a_date(client, personas) -> None:
     ).content.decode()
     assert "Zichtbaar vanaf 17-11-2025 17:00 (vast publicatiemoment)." in body
     assert "3,3" not in body and "3.3" not in body  # explains, never shows a value
-    assert "17-11-2025 17:00: grades" in body  # the upcoming transition
+    assert "17-11-2025 17:00: cijfers" in body  # the upcoming transition, named for people
 
 
 def test_explain_page_refuses_another_schools_viewer(client, personas) -> None:
