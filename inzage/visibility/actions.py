@@ -270,3 +270,24 @@ def information_request_decide(
     request.decided_by = decided_by
     request.save()
     return request
+
+
+def information_request_told(
+    *, request: InformationRequest, told_on: dt.date, recorded_by: User, at: dt.datetime
+) -> InformationRequest:
+    """Record, after a grant, the day the custodial parent was told; from then the grant counts. Caller checked the
+    user may handle the student's requests, and that `told_on` lies between the request date and today.
+
+    Raises ValueError when the request is not granted, already has a told date, or `told_on` is before the request.
+    """
+    with transaction.atomic():  # re-read under a lock: two people recording at once must not overwrite each other
+        current = InformationRequest.objects.select_for_update().get(pk=request.pk)
+        if current.status != InformationRequest.Status.GRANTED or current.custodial_parent_told_on is not None:
+            raise ValueError("only a granted request without a told date can get one")
+        if told_on < current.requested_on:
+            raise ValueError("told before the request was made")
+        current.custodial_parent_told_on = told_on
+        current.told_recorded_at = at
+        current.told_recorded_by = recorded_by
+        current.save(update_fields=["custodial_parent_told_on", "told_recorded_at", "told_recorded_by"])
+    return current

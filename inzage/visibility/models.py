@@ -165,6 +165,11 @@ class InformationRequest(models.Model):
     )
     reason = models.TextField(_("reason (required when refused)"), blank=True)
     custodial_parent_told_on = models.DateField(_("custodial parent told on"), null=True, blank=True)
+    # Who recorded the told date, and when, when that came after the decision (a grant counts only from then).
+    told_recorded_at = models.DateTimeField(_("told date recorded"), null=True, blank=True)
+    told_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("information request")

@@ -436,6 +436,19 @@ def _parse_override_date(value: str) -> dt.date | None:
     return day if day is not None and 1900 <= day.year <= 2100 else None
 
 
+def _told_error(told_on: dt.date | None, request: InformationRequest) -> str:
+    """The Dutch message for an impossible "custodial parent told on" date, or ""."""
+    if told_on is None:
+        return ""
+    if told_on > timezone.localdate():
+        return _("Deze datum kan niet in de toekomst liggen.")
+    if told_on < request.requested_on:
+        return _("De ouder met gezag kan niet vóór het verzoek (%(d)s) zijn ingelicht.") % {
+            "d": request.requested_on.strftime("%d-%m-%Y")
+        }
+    return ""
+
+
 @login_required
 def information_requests_page(request: HttpRequest, student_id: int) -> HttpResponse:
     """Requests for information by a parent without custody (law: only on request): record one, grant or refuse it.
@@ -454,7 +467,7 @@ def information_requests_page(request: HttpRequest, student_id: int) -> HttpResp
     )
     requests = list(
         InformationRequest.objects.filter(relation__in=relations)
-        .select_related("relation__guardian", "decided_by")
+        .select_related("relation__guardian", "decided_by", "told_recorded_by")
         .order_by("-requested_on", "-pk")
     )
     kinds = [(k, DataKind(k).label) for k in OVERRIDE_KINDS]
@@ -502,8 +515,10 @@ def information_requests_page(request: HttpRequest, student_id: int) -> HttpResp
             decide_errors["reason"] = _("Een weigering heeft een reden nodig (de wet vraagt dat).")
         if told_text.strip() and told_on is None:
             decide_errors["told_on"] = _("Vul een geldige datum in (dd-mm-jjjj).")
-        elif told_on is not None and told_on > timezone.localdate():
-            decide_errors["told_on"] = _("Deze datum kan niet in de toekomst liggen.")
+        else:
+            told_error = _told_error(told_on, pending)
+            if told_error:
+                decide_errors["told_on"] = told_error
         if not decide_errors:
             try:
                 actions.information_request_decide(
@@ -518,6 +533,39 @@ def information_requests_page(request: HttpRequest, student_id: int) -> HttpResp
                 decide_errors["reason"] = _("Een weigering heeft een reden nodig (de wet vraagt dat).")
             else:
                 messages.success(request, _("De beslissing is vastgelegd."))
+                return redirect("visibility:information_requests", student_id=student.pk)
+    elif request.method == "POST" and request.POST.get("action") == "told":
+        request_id = request.POST.get("request", "")
+        granted = next(
+            (
+                r
+                for r in requests
+                if str(r.pk) == request_id
+                and r.status == InformationRequest.Status.GRANTED
+                and r.custodial_parent_told_on is None
+            ),
+            None,
+        )
+        if granted is None:
+            raise Http404
+        told_text = request.POST.get("told_on", "")
+        decide_for = granted.pk
+        decide_values = {"told_on": told_text}
+        told_on = _parse_date(told_text)
+        if told_on is None:
+            decide_errors["told_on"] = _("Vul een geldige datum in (dd-mm-jjjj).")
+        else:
+            told_error = _told_error(told_on, granted)
+            if told_error:
+                decide_errors["told_on"] = told_error
+        if not decide_errors:
+            assert told_on is not None
+            try:
+                actions.information_request_told(request=granted, told_on=told_on, recorded_by=user_of(request), at=now)
+            except ValueError:  # someone else recorded it meanwhile
+                decide_errors["told_on"] = _("Hier is intussen al een datum voor vastgelegd; laad de pagina opnieuw.")
+            else:
+                messages.success(request, _("Vastgelegd: de ouder met gezag is ingelicht. De toekenning telt nu."))
                 return redirect("visibility:information_requests", student_id=student.pk)
     return render(
         request,

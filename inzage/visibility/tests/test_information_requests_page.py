@@ -292,3 +292,71 @@ def test_the_page_is_accessible_also_with_an_error(page, personas) -> None:
     page.get_by_role("button", name="Beslissing vastleggen").first.click()
     expect(page.get_by_text("Reden: Belang van het kind.")).to_be_visible()
     assert InformationRequest.objects.get().status == "refused"
+
+
+def granted_untold(client, personas) -> InformationRequest:
+    request = pending_request(personas)
+    InformationRequest.objects.filter(pk=request.pk).update(requested_on=timezone.localdate() - dt.timedelta(days=5))
+    client.force_login(personas.user("admin"))
+    assert (
+        client.post(url(personas), {"action": "decide", "request": request.pk, "decision": "grant"}).status_code == 302
+    )
+    return InformationRequest.objects.get(pk=request.pk)
+
+
+def test_the_told_date_of_a_grant_can_be_recorded_later(client, personas) -> None:
+    from inzage.visibility.models import DataVersion
+
+    request = granted_untold(client, personas)
+    assert not report_decision(personas).visible
+    page = client.get(url(personas)).content.decode()
+    assert 'name="action" value="told"' in page and "nog niet ingelicht" in page
+    before = list(DataVersion.objects.values_list("pk", "counter").order_by("pk"))
+    told = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(url(personas), {"action": "told", "request": request.pk, "told_on": told.isoformat()})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.custodial_parent_told_on == told
+    assert request.told_recorded_by == personas.user("admin") and request.told_recorded_at is not None
+    assert list(DataVersion.objects.values_list("pk", "counter").order_by("pk")) != before  # caches move on
+    assert report_decision(personas).visible  # the grant counts from now
+    page = client.get(url(personas)).content.decode()
+    assert 'value="told"' not in page and f"Ouder met gezag ingelicht op {told:%d-%m-%Y}" in page
+    assert "Datum later vastgelegd op" in page
+    # once recorded, it is not recorded again (no silent change)
+    again = client.post(url(personas), {"action": "told", "request": request.pk, "told_on": told.isoformat()})
+    assert again.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Vul een geldige datum in"),
+        ("31-31-2025", "Vul een geldige datum in"),
+        ("earlier", "Vul een geldige datum in"),
+        ("2001-01-01", "kan niet vóór het verzoek"),
+        ("2999-01-01", "kan niet in de toekomst liggen"),
+    ],
+)
+def test_an_impossible_told_date_is_refused_next_to_the_field(client, personas, typed, message) -> None:
+    request = granted_untold(client, personas)
+    response = client.post(url(personas), {"action": "told", "request": request.pk, "told_on": typed})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="e-told-{request.pk}" class="error">' in body and message in body
+    assert f'value="{typed}"' in body
+    request.refresh_from_db()
+    assert request.custodial_parent_told_on is None and request.told_recorded_at is None
+
+
+def test_a_told_date_before_the_request_is_refused_when_deciding(client, personas) -> None:
+    request = pending_request(personas)
+    client.force_login(personas.user("admin"))
+    before = (request.requested_on - dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        url(personas), {"action": "decide", "request": request.pk, "decision": "grant", "told_on": before}
+    )
+    body = response.content.decode()
+    assert "kan niet vóór het verzoek" in body and f'value="{before}"' in body
+    request.refresh_from_db()
+    assert (request.status, request.custodial_parent_told_on) == ("pending", None)
