@@ -30,10 +30,10 @@ def may_enter_grades(*, viewer: Viewer, group: TeachingGroup) -> bool:
     return group.pk in viewer.group_ids or viewer.has_role("administrator")
 
 
-def access_teaching_group(*, user: User, group_id: int) -> TeachingGroup:
+def access_teaching_group(*, user: User, group_id: int, viewer: Viewer | None = None) -> TeachingGroup:
     """The teaching group if the policy lets `user` see its results and `user` may enter its grades; else Http404
-    (also when the group does not exist or belongs to another school)."""
-    viewer = staff_viewer(user)
+    (also when the group does not exist or belongs to another school). Pass `viewer` when the page has it."""
+    viewer = viewer if viewer is not None else staff_viewer(user)
     group = (
         TeachingGroup.objects.filter(pk=group_id, school_id=viewer.school_id)
         .select_related("subject", "school", "school_year", "year_group")

@@ -7,6 +7,7 @@ app_name = "teacher"
 urlpatterns = [
     path("", views.home, name="home"),
     path("groep/<int:group_id>/", views.group_detail, name="group"),
+    path("groep/<int:group_id>/overzicht/", views.group_overview_view, name="overview"),
     path("groep/<int:group_id>/kolom/nieuw/", views.column_new, name="column_new"),
     path("groep/<int:group_id>/import/", views.import_results, name="import"),
     path("groep/<int:group_id>/kolom/<int:column_id>/", views.column_grid, name="column"),

@@ -45,8 +45,9 @@ from inzage.grades.queries import (
     result_versions_of,
     results_of_columns,
 )
-from inzage.teacher.access import access_column, access_teaching_group, groups_of
+from inzage.teacher.access import access_column, access_teaching_group, groups_of, staff_viewer
 from inzage.teacher.forms import ColumnForm, ReleaseForm
+from inzage.teacher.queries import group_overview
 from inzage.visibility.queries import ReleaseMoments, release_moments
 
 
@@ -59,6 +60,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = access_teaching_group(user=request.user, group_id=group_id)  # type: ignore[arg-type]
     return render(request, "teacher/group.html", {"group": group, "columns": list(columns_of_group(group.pk))})
+
+
+@login_required
+def group_overview_view(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The group at a glance: students (with student numbers) × columns, period and year averages as the policy
+    lets this teacher see them."""
+    viewer = staff_viewer(request.user)  # type: ignore[arg-type]
+    group = access_teaching_group(user=request.user, group_id=group_id, viewer=viewer)  # type: ignore[arg-type]
+    overview = group_overview(viewer=viewer, group=group, at=timezone.now())
+    return render(request, "teacher/overview.html", {"group": group, "overview": overview})
 
 
 @login_required

@@ -50,6 +50,7 @@ def endpoints(personas, column, result) -> list[tuple[str, str]]:
         ("post", reverse("teacher:column_release", args=[g, column.pk])),
         ("get", reverse("teacher:result_history", args=[g, column.pk, personas.student.pk])),
         ("get", reverse("teacher:import", args=[g])),
+        ("get", reverse("teacher:overview", args=[g])),
     ]
 
 
