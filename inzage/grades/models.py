@@ -467,8 +467,10 @@ class PeriodReport(AppendOnlyModel):
 class PeriodReportStudent(AppendOnlyModel):
     """One student's frozen report in one version of a period report: report grades per subject and the remark.
 
-    `grades` maps subject code to {"name", "grade" (string "7.5" or null), "count"}; the latest `version` per
-    (student, period) is the current report.
+    `grades` maps subject code to {"name", "grade" (string "7.5" or null)}; the latest `version` per
+    (student, period) is the current report. `header` freezes the names printed on the report, `absence` the
+    period's absence figures (null when the school has no attendance data), `changes` what a correction changed
+    for this student (a list of {"what", "subject", "old", "new"}; null in a first version).
     """
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
@@ -479,6 +481,13 @@ class PeriodReportStudent(AppendOnlyModel):
     published_at = models.DateTimeField(_("published at"))
     grades = models.JSONField(_("report grades"))
     mentor_remark = models.TextField(_("mentor's remark"), blank=True)
+    # Added with the reports pages (`inzage/reports`). Nullable on purpose: a nullable column is a plain
+    # ADD COLUMN on SQLite too, which keeps the append-only triggers of migration 0004 (a table rebuild drops them).
+    header = models.JSONField(
+        _("frozen header"), null=True, blank=True, help_text="school, student, class, period, year, mentors"
+    )
+    absence = models.JSONField(_("absence figures"), null=True, blank=True)  # null: no attendance data
+    changes = models.JSONField(_("changes since the previous version"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("student period report")
