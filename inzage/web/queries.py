@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
+from inzage.reports import access as reports_access
 from inzage.staff.links import start_links
 from inzage.visibility.policy import Viewer
 from inzage.visibility.versions import Scope, versions_read
@@ -56,6 +57,8 @@ def staff_start_links(*, viewer: Viewer, at: dt.datetime) -> list[tuple[str, str
     if viewer.group_ids or viewer.has_role("administrator"):
         links.append((_("Mijn lesgroepen en cijferinvoer"), reverse("teacher:home")))
     links += [(_(label), url) for label, url in start_links(viewer=viewer, at=at)]
+    if reports_access.may_publish_any(viewer=viewer):
+        links.append((_("Rapporten publiceren"), reverse("reports:classes")))
     if viewer.mentor_class_ids or viewer.has_role("mentor", "coordinator", "administrator"):
         links.append((_("Wat ziet wie? (uitleg)"), reverse("visibility:explain")))
     links.append((_("Tijdlijn van de inzage"), reverse("visibility:timeline")))
