@@ -11,7 +11,7 @@ WORKERS ?= 2
 # pytest-xdist workers for `make test`; browser tests run fine in parallel (each worker has its own live server).
 TEST_WORKERS ?= auto
 
-.PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers \
+.PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers pdf-libs \
 	loadtest loadtest-1700 wrk messages
 
 $(VENV)/bin/python:
@@ -33,7 +33,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
 ## make run: set up, migrate, seed the demo school on first run, serve on http://$(HOST):$(PORT)
-run: migrate
+run: migrate pdf-libs
 	$(PY) manage.py seed_demo --if-empty --students $(STUDENTS) --seed $(SEED)
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_accounts
@@ -41,7 +41,7 @@ run: migrate
 		--static-path-route /static --static-path-mount staticfiles inzage.wsgi:application
 
 ## make test: install the test dependencies and run the whole suite (browser tests included)
-test: install-dev browsers
+test: install-dev browsers pdf-libs
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
 browsers:
@@ -61,7 +61,15 @@ browsers:
 messages: install-dev
 	$(PY) -m inzage.web.catalogues
 
-bench: install-dev
+## pdf-libs: WeasyPrint (the report PDFs) needs Pango and a font; Debian's chromium brings both, a bare machine not.
+pdf-libs:
+	@{ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && fc-list 2>/dev/null | grep -qi 'DejaVu Sans'; } || \
+		{ echo "Installing Pango and the DejaVu fonts for the report PDFs"; \
+		  (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core) >/dev/null 2>&1 || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core) >/dev/null 2>&1 || \
+		  echo "Could not install Pango: report PDFs will fail. Install libpango-1.0-0 and fonts-dejavu-core."; }
+
+bench: install-dev pdf-libs
 	$(PY) bench/run.py $(BENCH)
 
 ## make loadtest: the parent's grades page under wrk at c=8 and c=32 (SOAK=300: a 5-minute soak at c=32 instead);

@@ -319,7 +319,9 @@ def class_print_rows(
         .order_by("student__last_name", "student__first_name", "student_id")
     )
     staff_facts_prime(viewer=viewer, student_ids=[r.student_id for r in rows])
-    shown = [r for r in rows if context_for(viewer=viewer, student_id=r.student_id, at=at).decide(report_item(r)).visible]
+    shown = [
+        r for r in rows if context_for(viewer=viewer, student_id=r.student_id, at=at).decide(report_item(r)).visible
+    ]
     if not shown:
         raise Http404
     return report, [report_view(r) for r in shown]

@@ -18,6 +18,7 @@ from inzage.reports import access, queries
 from inzage.reports.forms import MAX_REASON, MAX_REMARK, publish_input, remark_field
 from inzage.reports.pdf import reports_pdf
 from inzage.schools.models import SchoolYear
+from inzage.staff.access import today_of
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import viewer_for
 
@@ -67,9 +68,9 @@ def classes(request: HttpRequest) -> HttpResponse:
         raise Http404
     years: list[SchoolYear] = []
     year_id = None
-    if access.is_administrator(viewer):
+    if access.is_administrator(viewer) and viewer.school_id is not None:
         years = list(SchoolYear.objects.filter(school_id=viewer.school_id).order_by("-start"))
-        today = clock.now().date()
+        today = today_of(viewer, clock.now())
         chosen = _int_or_none(request.GET.get("jaar"))
         current = next((y for y in years if y.start <= today <= y.end), years[0] if years else None)
         year_id = chosen if chosen in {y.pk for y in years} else (current.pk if current else None)
@@ -114,7 +115,9 @@ def publish(request: HttpRequest, class_id: int, period_id: int) -> HttpResponse
                 )
                 return redirect("reports:publish", class_id=school_class.pk, period_id=period.pk)
         status = 422
-    rows = [(r, typed.get(remark_field(r.student.pk), ""), errors.get(remark_field(r.student.pk))) for r in preview.rows]
+    rows = [
+        (r, typed.get(remark_field(r.student.pk), ""), errors.get(remark_field(r.student.pk))) for r in preview.rows
+    ]
     context = {
         "p": preview,
         "rows": rows,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PdfFacts:
-    pages: list[str]  # the text of each page
+    pages: list[str]  # the text of each page, runs of whitespace as one space
     sizes: list[tuple[float, float]]  # (width, height) in points
     tagged: bool
     title: str
@@ -22,7 +22,8 @@ def pdf_facts(data: bytes) -> PdfFacts:
 
     doc = pdfium.PdfDocument(data)
     try:
-        pages = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+        # whitespace normalised: the extractor ends each laid-out line with \r\n
+        pages = [" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc))]
         sizes = [doc[i].get_size() for i in range(len(doc))]
         tagged = bool(raw.FPDFCatalog_IsTagged(doc.raw))
         title = doc.get_metadata_dict().get("Title", "")
@@ -43,9 +44,9 @@ def _language(data: bytes) -> str:
     doc = pdfium.PdfDocument(data)
     try:
         n = raw.FPDFCatalog_GetLanguage(doc.raw, None, 0)
-        buffer = ctypes.create_string_buffer(n)
+        buffer = (ctypes.c_ushort * max(n // 2, 1))()
         raw.FPDFCatalog_GetLanguage(doc.raw, buffer, n)
-        return buffer.raw[: max(n - 2, 0)].decode("utf-16-le")
+        return bytes(buffer)[: max(n - 2, 0)].decode("utf-16-le")
     finally:
         doc.close()
 
