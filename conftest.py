@@ -65,3 +65,18 @@ def _fast_password_hasher(settings):
     """Factories hash a password per account; PBKDF2 at production strength costs ~0.5 s each on a small machine.
     Tests use MD5 instead (settings.py keeps Django's default hashers for real use)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _identity_defaults_for_tests(settings):
+    """Staff are signed in with `force_login` throughout the suite, without a second factor: the staff MFA rule is
+    off here and switched on by the tests of that rule (inzage/accounts/tests). Sign-in failure counters live in
+    this process's memory, emptied per test (the file cache of settings.py would be shared by the xdist workers)."""
+    from django.core.cache import caches
+
+    settings.INZAGE_STAFF_MFA_REQUIRED = False
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inzage-throttle"},
+    }
+    caches["throttle"].clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 
@@ -41,23 +42,39 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def cache_settings(*, redis_url: str) -> dict[str, dict[str, Any]]:
+def cache_settings(
+    *, redis_url: str, var_dir: Path | None = None, key_prefix: str = "inzage"
+) -> dict[str, dict[str, Any]]:
     """Django's CACHES: per-process local memory without a Redis URL, Django's own Redis backend with one.
 
-    Two aliases, "default" and "sessions"; with Redis they share the server and differ in key prefix.
+    Aliases "default" and "sessions"; with Redis they share the server and differ in key prefix. With `var_dir`
+    also "throttle" (sign-in failure counters, which every process must share): Redis with a Redis URL, otherwise a
+    file cache under var_dir that the app server processes of one machine share and that survives a restart.
     """
+    throttle_window = 15 * 60
     if redis_url:
         if not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigurationError(f"REDIS_URL={redis_url!r} is not a redis://, rediss:// or unix:// URL.")
+        aliases = ("default", "sessions", "throttle") if var_dir is not None else ("default", "sessions")
         return {
             alias: {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": redis_url,
-                "KEY_PREFIX": f"inzage-{alias}",
+                "KEY_PREFIX": f"{key_prefix}-{alias}",
             }
-            for alias in ("default", "sessions")
+            for alias in aliases
+        }
+    extra: dict[str, dict[str, Any]] = {}
+    if var_dir is not None:
+        extra["throttle"] = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(var_dir / "cache" / "throttle"),
+            # The file cache's incr() rewrites the entry with the default timeout: keep it the failure window.
+            "TIMEOUT": throttle_window,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     return {
+        **extra,
         # MAX_ENTRIES: Django's default of 300 would cull sessions of a busy app server; entries are small.
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

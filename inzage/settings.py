@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.usersessions",
     "django_htmx",
     "django_tasks_db",
     # Domain packages, foundation first.
@@ -77,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "inzage.accounts.staff_sessions.StaffSessionMiddleware",
+    "inzage.web.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -131,7 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # several app servers share one cache, the sessions and allauth's rate limits. Sessions get their own alias so that
 # page fragments filling the default cache can never evict a session (a locmem cache culls when full).
 REDIS_URL = env_str("REDIS_URL", "")
-CACHES = cache_settings(redis_url=REDIS_URL)
+CACHES = cache_settings(redis_url=REDIS_URL, var_dir=VAR_DIR, key_prefix=env_str("CACHE_KEY_PREFIX", "inzage"))
 # Sessions read from the cache and fall back to the database (written through on every save): no session query per
 # warm request, and a session survives a restart of an app server or a flushed cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -139,6 +147,8 @@ SESSION_CACHE_ALIAS = "sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses password sign-ins for a locked account or address (docs/identity.md), on every form.
+    "inzage.accounts.throttle.ThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -156,6 +166,39 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "inzage.accounts.adapter.SchoolAccountAdapter"
 ACCOUNT_SESSION_REMEMBER = None
+# Argon2id first (memory-hard); the others only check hashes made before, and rehash them at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Sign-in throttling (inzage/accounts/throttle.py) replaces allauth's login_failed limit, which locked per address
+# (a school behind one NAT address) in each process's own memory. allauth's limit on all sign-ins per address is
+# raised for the same reason: a whole school signs in at 8:30 from one address.
+INZAGE_SIGNIN_ACCOUNT_LIMIT = int(env_str("SIGNIN_ACCOUNT_LIMIT", "5"))
+INZAGE_SIGNIN_ADDRESS_LIMIT = int(env_str("SIGNIN_ADDRESS_LIMIT", "50"))
+INZAGE_SIGNIN_WINDOW_SECONDS = int(env_str("SIGNIN_WINDOW_SECONDS", "900"))
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "600/m/ip"}
+# Staff: a session lasts a school day at most and needs a second factor (inzage/accounts/staff_sessions.py). The test
+# suite switches the second factor off (conftest.py) because it signs staff in with force_login; tests of the rule
+# switch it on.
+INZAGE_STAFF_SESSION_SECONDS = int(env_str("STAFF_SESSION_SECONDS", str(9 * 3600)))
+INZAGE_STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True)
+# Second factors and passkeys (allauth.mfa). Passkeys also sign in alone (they are possession plus a PIN/biometric).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Inzage"
+# WebAuthn needs a secure origin; http://localhost and 127.0.0.1 count as one in browsers, allauth needs to be told.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("WEBAUTHN_ALLOW_INSECURE_ORIGIN", not env_bool("HTTPS", False))
+# School identity providers (OpenID Connect, SAML) are configured per school as "Social applications" in the admin.
+SOCIALACCOUNT_ADAPTER = "inzage.accounts.adapter.SchoolSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+USERSESSIONS_TRACK_ACTIVITY = False
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -173,6 +216,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS=1: Strict-Transport-Security for a year (no preload: that is a decision for the school's domain owner).
+SECURE_HSTS_SECONDS = int(env_str("HSTS_SECONDS", "31536000")) if env_bool("HTTPS", False) else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 
 from django.utils.csp import CSP  # noqa: E402  (settings module: import where it is used)
 

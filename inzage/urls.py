@@ -10,6 +10,7 @@ urlpatterns = [
     path("zorg/", include("inzage.care.urls")),
     path("meldingen/", include("inzage.notifications.urls")),
     path("rapporten/", include("inzage.reports.urls")),
+    path("accounts/", include("inzage.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

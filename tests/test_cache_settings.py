@@ -73,6 +73,8 @@ def test_settings_use_local_memory_and_cached_db_sessions_by_default():
     assert got["caches"] == {
         "default": "django.core.cache.backends.locmem.LocMemCache",
         "sessions": "django.core.cache.backends.locmem.LocMemCache",
+        # Sign-in failure counters must be shared by the app server processes (docs/identity.md).
+        "throttle": "django.core.cache.backends.filebased.FileBasedCache",
     }
     assert got["engine"] == "django.contrib.sessions.backends.cached_db"
     assert got["alias"] == "sessions"
@@ -86,7 +88,7 @@ def test_settings_select_redis_when_redis_url_is_set_and_talk_to_it():
         "from django.core.cache import caches\n"
         f"key = {key!r}\n"
         "out = {}\n"
-        "for alias in ('default', 'sessions'):\n"
+        "for alias in ('default', 'sessions', 'throttle'):\n"
         "    c = caches[alias]\n"
         "    c.set(key, alias, 30)\n"
         "    out[alias] = [type(c).__name__, c.get(key)]\n"
@@ -95,7 +97,11 @@ def test_settings_select_redis_when_redis_url_is_set_and_talk_to_it():
         "print(json.dumps(out))",
     )
     # Each alias wrote to and read back from the real server, under its own prefix, and the key is gone again.
-    assert got == {"default": ["RedisCache", "default", None], "sessions": ["RedisCache", "sessions", None]}
+    assert got == {
+        "default": ["RedisCache", "default", None],
+        "sessions": ["RedisCache", "sessions", None],
+        "throttle": ["RedisCache", "throttle", None],
+    }
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ more rights than the "Schoolbeheer" group gives."""
 
 from typing import Any
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
@@ -29,3 +30,8 @@ class SchoolUserAdmin(SchoolScopedAdmin, UserAdmin):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name=SCHOOL_ADMIN_GROUP)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# The admin's own sign-in form would skip the throttle's clear message, the second factor and SSO: /beheer/login/
+# sends to the one sign-in page (allauth's) instead, and back to the admin afterwards.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

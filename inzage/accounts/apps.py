@@ -26,3 +26,5 @@ class AccountsConfig(AppConfig):
 
         # After django.contrib.auth's update_last_login (connected when auth became ready): the counter it moved.
         user_logged_in.connect(copy_at_sign_in, dispatch_uid="inzage.accounts.copy_at_sign_in")
+        # Signal receivers: count failed sign-ins; mark staff sessions at sign-in.
+        from inzage.accounts import staff_sessions, throttle  # noqa: F401
