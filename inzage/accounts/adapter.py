@@ -78,4 +78,3 @@ def provider_does_mfa(sociallogin: Any) -> bool:
     """Whether the school marked this identity provider as enforcing a second factor itself."""
     app = getattr(sociallogin.provider, "app", None) if sociallogin is not None else None
     return bool(app is not None and (app.settings or {}).get("inzage_mfa"))
-

@@ -18,8 +18,8 @@ from typing import Any
 from allauth.account.signals import user_logged_in as allauth_user_logged_in
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
@@ -97,9 +97,8 @@ class StaffSessionMiddleware:
             if signed_in_at is not None and time.time() - signed_in_at > staff_session_seconds():
                 logout(request)
                 return redirect_to_login(request.get_full_path())
-            if mfa_required() and not request.path.startswith(OPEN_PREFIXES):
-                if not session_has_second_factor(request):
-                    if request.method not in ("GET", "HEAD"):
-                        return HttpResponseForbidden()
-                    return redirect("accounts:second_factor_required")
+            if mfa_required() and not request.path.startswith(OPEN_PREFIXES) and not session_has_second_factor(request):
+                if request.method not in ("GET", "HEAD"):
+                    return HttpResponseForbidden()
+                return redirect("accounts:second_factor_required")
         return self.get_response(request)

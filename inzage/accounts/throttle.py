@@ -125,8 +125,8 @@ class ThrottleBackend:
             raise PermissionDenied
         return None
 
-    def get_user(self, user_id: Any) -> None:
-        return None
+    # No get_user(): a session is never this backend's, and Django's force_login/login pick the first backend that
+    # has one (ModelBackend).
 
 
 @receiver(user_login_failed, dispatch_uid="inzage.accounts.throttle.count_failure")

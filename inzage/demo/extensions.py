@@ -20,7 +20,13 @@ from types import ModuleType
 
 from inzage.schools.models import School
 
-DEMO_EXTENSIONS = ["inzage.grades.demo", "inzage.visibility.demo", "inzage.care.demo", "inzage.reports.demo"]
+DEMO_EXTENSIONS = [
+    "inzage.grades.demo",
+    "inzage.visibility.demo",
+    "inzage.care.demo",
+    "inzage.reports.demo",
+    "inzage.accounts.demo",
+]
 
 
 def _import_if_present(name: str) -> ModuleType | None:

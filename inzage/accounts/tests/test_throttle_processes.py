@@ -52,8 +52,18 @@ def _env(tmp_path: Path) -> dict[str, str]:
 def _start(env: dict[str, str], port: int) -> subprocess.Popen:
     granian = Path(sys.executable).with_name("granian")
     proc = subprocess.Popen(
-        [str(granian), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-         "inzage.wsgi:application"],  # fmt: skip
+        [
+            str(granian),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "inzage.wsgi:application",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

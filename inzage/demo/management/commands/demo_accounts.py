@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.management.base import BaseCommand
 
 from inzage.demo.accounts import DEMO_PASSWORD
@@ -23,3 +25,21 @@ class Command(BaseCommand):
         self.stdout.write(f"{'-' * width_user}  {'-' * width_role}  ---")
         for account in accounts:
             self.stdout.write(f"{account.username:<{width_user}}  {account.role:<{width_role}}  {account.who}")
+        self._second_factors()
+
+    def _second_factors(self) -> None:
+        """Staff need a second step: print each demo staff account's TOTP secret and the code valid right now."""
+        from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+        from inzage.accounts.demo import demo_totp_ensure
+
+        secrets = demo_totp_ensure()
+        if not secrets:
+            return
+        self.stdout.write("")
+        self.stdout.write("Medewerkers loggen in met een tweede stap (TOTP). Zet het geheim in een authenticator-app,")
+        self.stdout.write("of gebruik de code van nu (30 seconden geldig):")
+        counter = int(time.time()) // 30
+        for username, secret in secrets:
+            code = format_hotp_value(hotp_value(secret, counter))
+            self.stdout.write(f"  {username:<14} geheim {secret}  code nu {code}")
