@@ -80,3 +80,15 @@ def _identity_defaults_for_tests(settings):
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inzage-throttle"},
     }
     caches["throttle"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _access_log_at_once(settings):
+    """The access log writes each request's rows when it finishes (no buffer, no timer thread writing outside the
+    test's transaction), and scraping detection is off unless a test turns it on (inzage/access_log/tests): many
+    tests open pages faster than any person."""
+    settings.ACCESS_LOG_BUFFER_ROWS = 0
+    settings.SCRAPING = {"enabled": False}
+    from inzage.access_log import buffer
+
+    buffer.discard()  # rows a previous test left behind do not land in this one

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "inzage.care",
     "inzage.notifications",
     "inzage.reports",
+    "inzage.access_log",
     "inzage.demo",
 ]
 
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "inzage.accounts.staff_sessions.StaffSessionMiddleware",
     "inzage.web.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: the access log of every read of student data, and scraping detection (docs/access-log.md).
+    "inzage.access_log.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "inzage.urls"
@@ -230,6 +233,19 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+}
+
+# The access log (docs/access-log.md): rows are kept this long, then `manage.py access_log_purge` removes them.
+ACCESS_LOG_ENABLED = env_bool("ACCESS_LOG_ENABLED", True)
+ACCESS_LOG_RETENTION_DAYS = int(env_str("ACCESS_LOG_RETENTION_DAYS", "730"))
+# Rows are written after the response, in one INSERT per this many rows or seconds (0 rows: every request).
+ACCESS_LOG_BUFFER_ROWS = int(env_str("ACCESS_LOG_BUFFER_ROWS", "50"))
+ACCESS_LOG_BUFFER_SECONDS = float(env_str("ACCESS_LOG_BUFFER_SECONDS", "2"))
+# Scraping detection (inzage/access_log/scraping.py has every key and its default). SCRAPING_LIMIT_FACTOR multiplies
+# every limit: `make loadtest` raises it, its 256 signed-in sessions read at machine speed on purpose.
+SCRAPING = {
+    "enabled": env_bool("SCRAPING_DETECTION", True),
+    "factor": float(env_str("SCRAPING_LIMIT_FACTOR", "1")),
 }
 
 TASKS = {

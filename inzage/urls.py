@@ -11,6 +11,7 @@ urlpatterns = [
     path("meldingen/", include("inzage.notifications.urls")),
     path("rapporten/", include("inzage.reports.urls")),
     path("accounts/", include("inzage.accounts.urls")),
+    path("inzagelog/", include("inzage.access_log.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -32,6 +32,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from inzage.access_log.collector import kinds_read
 from inzage.accounts.models import User
 from inzage.visibility.policy import viewer_for
 from inzage.visibility.policy.transitions import next_transition
@@ -72,6 +73,7 @@ class CachedPage:
     versions: dict[VersionKey, int]
     build_id: str  # names this build: the rendered whole page is cached under it
     cached: bool = False  # True when this request got it from the cache
+    kinds: tuple[str, ...] = ()  # what the engine let through for it: the access log records these on a hit
 
     def timeout(self, at: dt.datetime) -> int:
         """Seconds the cache should keep it (the span is checked on every use; this only frees memory)."""
@@ -128,4 +130,5 @@ def grades_page_build(*, user: User, student_id: int, at: dt.datetime, versions:
         valid_until=until,
         versions=versions,
         build_id=uuid.uuid4().hex,
+        kinds=kinds_read(viewer, student.pk),
     )

@@ -51,7 +51,15 @@ def grades(request: HttpRequest, student_id: int) -> HttpResponse:
     keys = grades_page_versions(user_id=user.pk, school_id=user.school_id, student_id=student_id)
     versions = request_versions(request, keys)  # read with the account's counter, before any data
     page = grades_page(user=user, student_id=student_id, at=now, versions=versions)  # 404: not yours or not found
-    record_read(user_id=user.pk, student_id=page.student_id, kind=DataKind.GRADES, at=now, cached=page.cached)
+    # A hit does not reach the engine: the kinds its build let through are recorded (a miss: the engine did).
+    record_read(
+        user_id=user.pk,
+        student_id=page.student_id,
+        kinds=page.kinds,
+        audience=page.audience,
+        at=now,
+        cached=page.cached,
+    )
     return render_cached(
         request,
         template="portal/grades.html",

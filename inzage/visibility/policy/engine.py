@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -513,6 +514,11 @@ class Gate:
 
     clauses: tuple[Clause, ...]
 
+    @cached_property
+    def shows(self) -> bool:
+        """Whether any clause shows: compiling this gate into a query can read something."""
+        return any(clause.decision.visible for clause in self.clauses)
+
     def q(self, f: ItemFields) -> Q:
         shown = _NOTHING
         shown_any = False
@@ -567,6 +573,10 @@ class Context:
     audience: str  # "student", "guardian", "staff" or "none"
     relation: GuardianRelation | None = None
     _gates: dict[str, Gate] = field(default_factory=dict)
+    # The kinds this context let through (the access log's hook): `decide` adds an item's kind when it is visible,
+    # `gate`/`q`/`filter` add the kind when its gate can show anything. `inzage.access_log` writes them at the end
+    # of the request for viewers built by `viewer_for` for the request's own account (docs/access-log.md).
+    reads: set[str] = field(default_factory=set)
 
     # -- derived, item-independent facts
     @property
@@ -603,6 +613,13 @@ class Context:
 
     # -- the decision
     def gate(self, kind: str) -> Gate:
+        """The kind's gate, for compiling into a query: a read of the kind (access log) when it can show anything."""
+        gate = self._gate(kind)
+        if gate.shows:
+            self.reads.add(kind)
+        return gate
+
+    def _gate(self, kind: str) -> Gate:
         gate = self._gates.get(kind)
         if gate is None:
             gate = self._build_gate(kind)
@@ -610,7 +627,16 @@ class Context:
         return gate
 
     def decide(self, item: Item) -> Decision:
-        """The decision for one item (of any student: another student's item is "not found"), its links included."""
+        """The decision for one item (of any student: another student's item is "not found"), its links included.
+        A visible item is a read of its kind (the access log); `peek` asks without reading."""
+        decision = self._decide_one(item) if not item.links else self.peek(item)
+        if decision.visible:
+            self.reads.add(item.kind)
+        return decision
+
+    def peek(self, item: Item) -> Decision:
+        """The same decision as `decide`, for questions about other instants or other viewers that show nothing
+        (transitions, notifications' planning): not recorded as a read."""
         if not item.links:  # the common case first: most items reveal nothing else
             return self._decide_one(item)
         own = self._decide_one(item)
@@ -637,7 +663,7 @@ class Context:
 
         Students and guardians see the latest version whose own release their gate admits: a correction waits for
         the publication moment (and, for guardians, student-first) like a new result. Staff see the current one."""
-        if not item.versions or not self.decide(item).visible:
+        if not item.versions or not self.peek(item).visible:  # the read itself is recorded where it is decided
             return None
         if self.audience not in ("student", "guardian"):
             return item.versions[-1][0]
@@ -657,7 +683,7 @@ class Context:
     def version_decision(self, item: Item, version: int) -> Decision:
         """The decision on one version of a changed result (its `visible_from`: when this viewer sees that value)."""
         released = dict(item.versions).get(version, item.released_at)
-        return self.decide(Item(**{**{n: getattr(item, n) for n in Item.__slots__}, "released_at": released}))
+        return self.peek(Item(**{**{n: getattr(item, n) for n in Item.__slots__}, "released_at": released}))
 
     def _decide_one(self, item: Item) -> Decision:
         # The hot loop of a page (hundreds of items per student): one dict lookup for the gate, and the always-true
@@ -666,7 +692,7 @@ class Context:
         if gate is None:
             if item.kind not in ALL_KINDS:
                 return _decision(False, "unknown_kind", "engine")
-            gate = self.gate(item.kind)
+            gate = self._gate(item.kind)
         for clause in gate.clauses:
             if clause.pred.const is True or clause.pred.test(item):
                 if clause.visible_from and not clause.decision.visible:
@@ -681,7 +707,7 @@ class Context:
         for link in fields.links:
             shown = link.absent
             for when, linked in link.shapes:
-                shown |= when & self.gate(linked.kind).q(linked)
+                shown |= when & self._gate(linked.kind).q(linked)
             out &= shown
         return out
 

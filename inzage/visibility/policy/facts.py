@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from inzage.access_log.collector import bind_viewer
 from inzage.people.models import CourtRestriction, GuardianRelation, Staff, StaffRole, Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import ClassMembership
@@ -67,6 +68,7 @@ def viewer_for(user: Any, *, policy: PolicySpec | None = None) -> Viewer:
         viewer.roles = tuple(StaffRole.objects.filter(staff=staff).values_list("role", "level_id", "year"))
         viewer.group_ids = frozenset(staff.teaching_groups.values_list("pk", flat=True))
         viewer.mentor_class_ids = frozenset(staff.mentor_classes.values_list("pk", flat=True))
+    bind_viewer(viewer)  # the access log: what this viewer's contexts let through is logged for the request
     return viewer
 
 

@@ -86,13 +86,13 @@ def transitions(
     ctx = context_for(viewer=viewer, student_id=student_id, at=start)
     if ctx.facts is None:
         return []
-    visible = {(it.kind, it.id): ctx.decide(it).visible for it in items}
+    visible = {(it.kind, it.id): ctx.peek(it).visible for it in items}  # peek: planning, not a read
     shown = {(it.kind, it.id): ctx.shown_version(it) for it in items if it.versions}
     out: list[Transition] = []
     for at in _candidates(ctx, items, start, end):
         now = context_for(viewer=viewer, student_id=student_id, at=at)
         for it in items:
-            decision = now.decide(it)
+            decision = now.peek(it)
             key = (it.kind, it.id)
             if decision.visible and not visible[key]:
                 out.append(Transition(at=at, item=it, decision=decision))

@@ -1,0 +1,68 @@
+"""The access log's pages: the student's and parents' own log, the administrators' search, scraping signals and the
+use in numbers; and the 429 page. Thin: resolve who asks, call one query, render."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from inzage import clock
+from inzage.access_log import queries
+from inzage.visibility.policy import Viewer, viewer_for
+from inzage.visibility.queries import access_portal_student
+
+
+def throttled(request: HttpRequest) -> HttpResponse:
+    """429 in Dutch: the account read too fast or too broadly; the school has been told."""
+    response = render(request, "access_log/throttled.html", status=429)
+    response["Retry-After"] = "900"
+    return response
+
+
+def my_log(request: HttpRequest, student_id: int) -> HttpResponse:
+    """When and why the student's data was consulted: for the student, and custodial parents of a minor."""
+    if not request.user.is_authenticated:
+        raise Http404
+    viewer = viewer_for(request.user)
+    now = clock.now()
+    student = access_portal_student(viewer=viewer, student_id=student_id, at=now)  # 404: not yours
+    page = queries.subject_log(viewer=viewer, student=student, at=now)  # 404 unless the engine shows the log
+    return render(request, "access_log/my_log.html", {"student": student, "page": page})
+
+
+def _administrator(request: HttpRequest) -> Viewer:
+    if not request.user.is_authenticated:
+        raise Http404
+    viewer = viewer_for(request.user)
+    if viewer.school_id is None or not viewer.has_role("administrator"):
+        raise Http404
+    return viewer
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """The administrators' search of the school's access log."""
+    viewer = _administrator(request)
+    form = queries.SearchForm(request.GET or None)
+    result = queries.search(viewer=viewer, form=form, at=clock.now())
+    return render(request, "access_log/search.html", {"form": form, "result": result})
+
+
+def signals(request: HttpRequest) -> HttpResponse:
+    """Accounts throttled for scraping, with what they read."""
+    viewer = _administrator(request)
+    rows = queries.scraping_signals(viewer=viewer, at=clock.now())
+    return render(request, "access_log/signals.html", {"rows": rows})
+
+
+def usage(request: HttpRequest) -> HttpResponse:
+    """Per week: how often students and parents looked at which kinds, and at which hours (counts only)."""
+    viewer = _administrator(request)
+    try:
+        weeks = max(1, min(int(request.GET.get("weken", "8")), 52))
+    except ValueError:
+        weeks = 8
+    now = clock.now()
+    report = queries.usage(school_id=viewer.school_id or 0, weeks=weeks, until=now)
+    return render(
+        request, "access_log/usage.html", {"report": report, "weeks": weeks, "week_choices": (4, 8, 13, 26, 52)}
+    )
