@@ -114,7 +114,7 @@ def subject_log(*, viewer: Viewer, student: Student, at: dt.datetime) -> Subject
     names: dict[int, str] = {}
     if show_names:
         staff_ids = {r.user_id for r in found if r.audience == "staff"}
-        names = {s.user_id: s.full_name for s in Staff.objects.filter(user_id__in=staff_ids)}
+        names = {s.user_id: s.full_name for s in Staff.objects.filter(user_id__in=staff_ids) if s.user_id}
     zone = ZoneInfo(student.school.timezone)
     lines: list[Line] = []
     for row in found:  # newest first; consecutive reads alike on the same day become one line
@@ -207,13 +207,13 @@ def search(*, viewer: Viewer, form: SearchForm, at: dt.datetime) -> SearchResult
     if form.is_bound and not form.is_valid():
         return result
     data = form.cleaned_data if form.is_bound else {}
-    school_id = viewer.school_id
+    school_id = viewer.school_id or 0
     rows = AccessRead.objects.filter(school_id=school_id)
     if term := (data.get("leerling") or "").strip():
-        students = Student.objects.filter(school_id=school_id).filter(
+        matching = Student.objects.filter(school_id=school_id).filter(
             Q(student_number=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
         )
-        rows = rows.filter(student_id__in=list(students.values_list("pk", flat=True)[:500]))
+        rows = rows.filter(student_id__in=list(matching.values_list("pk", flat=True)[:500]))
     if username := (data.get("account") or "").strip():
         users = User.objects.filter(school_id=school_id, username__icontains=username)
         rows = rows.filter(user_id__in=list(users.values_list("pk", flat=True)[:500]))
@@ -237,7 +237,7 @@ def search(*, viewer: Viewer, form: SearchForm, at: dt.datetime) -> SearchResult
     visible = {sid for sid in student_ids if may_see_log(viewer=viewer, student_id=sid, at=at)}
     students = {s.pk: s for s in Student.objects.filter(pk__in=visible)}
     accounts = dict(User.objects.filter(pk__in={r.user_id for r in found}).values_list("pk", "username"))
-    names = {s.user_id: s.full_name for s in Staff.objects.filter(user_id__in={r.user_id for r in found})}
+    names = {s.user_id: s.full_name for s in Staff.objects.filter(user_id__in={r.user_id for r in found}) if s.user_id}
     for r in found:
         if r.student_id not in visible:
             result.hidden += 1
@@ -278,24 +278,23 @@ class SignalRow:
 def scraping_signals(*, viewer: Viewer, at: dt.datetime, limit: int = 50) -> list[SignalRow]:
     """The school's latest signals, each with what the account read from an hour before it until the throttle
     ended (per student: how many reads, first and last). A constant number of queries."""
+    school_id = viewer.school_id or 0
     signals = list(
-        ScrapingSignal.objects.filter(school_id=viewer.school_id)
-        .select_related("user")
-        .order_by("-detected_at")[:limit]
+        ScrapingSignal.objects.filter(school_id=school_id).select_related("user").order_by("-detected_at")[:limit]
     )
     if not signals:
         return []
     start = min(s.detected_at for s in signals) - dt.timedelta(hours=1)
     end = max(s.blocked_until for s in signals)
-    summary = (
-        AccessRead.objects.filter(
-            school_id=viewer.school_id, user_id__in={s.user_id for s in signals}, at__gte=start, at__lte=end
+    summary: list[dict[str, Any]] = [
+        dict(row)
+        for row in AccessRead.objects.filter(
+            school_id=school_id, user_id__in={s.user_id for s in signals}, at__gte=start, at__lte=end
         )
         .values("user_id", "student_id")
         .annotate(n=Count("id"), first=Min("at"), last=Max("at"))
         .order_by("user_id", "-n")
-    )
-    summary = list(summary)
+    ]
     student_ids = {row["student_id"] for row in summary}
     staff_facts_prime(viewer=viewer, student_ids=student_ids)
     visible = {sid for sid in student_ids if may_see_log(viewer=viewer, student_id=sid, at=at)}
@@ -361,7 +360,8 @@ def usage(*, school_id: int, weeks: int, until: dt.datetime, zone_name: str = "E
     people_per_week = _people_per_week(rows, zone)
     weeks_map: dict[tuple[dt.date, str], WeekRow] = {}
     used: set[str] = {str(DataKind.GRADES)}
-    for d in daily:
+    for found in daily:
+        d: dict[str, Any] = dict(found)
         monday = d["day"] - dt.timedelta(days=d["day"].weekday())
         key = (monday, d["audience"])
         row = weeks_map.get(key)
