@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from inzage.access_log.collector import Row
 
@@ -105,26 +105,49 @@ def flush_now() -> int:
     return len(taken)
 
 
+COLUMNS = (
+    "at",
+    "school_id",
+    "user_id",
+    "student_id",
+    "kinds",
+    "audience",
+    "roles",
+    "subjects",
+    "route",
+    "channel",
+    "cached",
+)
+BATCH = 500
+
+
 def write(rows: list[Row]) -> None:
-    """The INSERT itself (on the primary: never the replica, never the request's transaction)."""
+    """The INSERT itself: one multi-row statement per `BATCH` rows, on the primary, in its own transaction (never
+    the replica, never a request's transaction). Plain SQL: the ORM's bulk_create cost ~0.3 ms a row on SQLite."""
     from inzage.access_log.models import AccessRead
 
-    AccessRead.objects.using(DEFAULT_DB_ALIAS).bulk_create(
-        [
-            AccessRead(
-                at=r.at,
-                school_id=r.school_id,
-                user_id=r.user_id,
-                student_id=r.student_id,
-                kinds="," + ",".join(r.kinds) + ",",
-                audience=r.audience,
-                roles=("," + ",".join(r.roles) + ",") if r.roles else "",
-                subjects=",".join(r.subjects)[:250],
-                route=r.route[:100],
-                channel=r.channel,
-                cached=r.cached,
-            )
-            for r in rows
-        ],
-        batch_size=500,
-    )
+    connection = connections[DEFAULT_DB_ALIAS]
+    adapt = connection.ops.adapt_datetimefield_value
+    quote = connection.ops.quote_name
+    table = quote(AccessRead._meta.db_table)
+    columns = ", ".join(quote(c) for c in COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    with transaction.atomic(using=DEFAULT_DB_ALIAS), connection.cursor() as cursor:
+        for i in range(0, len(rows), BATCH):
+            batch = rows[i : i + BATCH]
+            params: list[Any] = []
+            for r in batch:
+                params += (
+                    adapt(r.at),
+                    r.school_id,
+                    r.user_id,
+                    r.student_id,
+                    "," + ",".join(r.kinds) + ",",
+                    r.audience,
+                    ("," + ",".join(r.roles) + ",") if r.roles else "",
+                    ",".join(r.subjects)[:250],
+                    r.route[:100],
+                    r.channel,
+                    r.cached,
+                )
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))}", params)

@@ -156,6 +156,10 @@ def record_read(
     if reads is not None and reads.user_id == user_id:
         reads.note(student_id=student_id, kinds=all_kinds, audience=audience, cached=cached)
         return
+    from django.conf import settings
+
+    if not getattr(settings, "ACCESS_LOG_ENABLED", True):
+        return
     from inzage.access_log import buffer
     from inzage.accounts.models import User
 

@@ -96,11 +96,9 @@ def count(*, user_id: int, staff: bool, path: str, user_agent: str, now: float |
     per_minute = _incr(cache, f"scrape:m:{user_id}:{minute}", 120)
     per_hour = _incr(cache, f"scrape:h:{user_id}:{hour}", 7200)
     page = hashlib.blake2s(path.encode(), digest_size=8).hexdigest()
-    distinct_key = f"scrape:d:{user_id}:{hour}"
+    distinct = 0  # only a new page can push the breadth over its limit: a page seen before is not counted again
     if cache.add(f"scrape:p:{user_id}:{hour}:{page}", 1, 7200):
-        distinct = _incr(cache, distinct_key, 7200)
-    else:
-        distinct = int(cache.get(distinct_key) or 0)
+        distinct = _incr(cache, f"scrape:d:{user_id}:{hour}", 7200)
     non_browser = is_non_browser(user_agent)
     scale = float(c["factor"]) * (float(c["staff_factor"]) if staff else 1.0)
     if non_browser:
