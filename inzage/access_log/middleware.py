@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from inzage import clock
@@ -43,12 +44,18 @@ class AccessLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not getattr(settings, "ACCESS_LOG_ENABLED", True):
             return self.get_response(request)
-        user = request.user
-        if not user.is_authenticated:
+        # The account id comes from the session: loading the account here would read its counter apart from the
+        # page's (session_account.py reads them in one query, in the view). The account is checked after the view.
+        session = getattr(request, "session", None)
+        try:
+            user_id = int(session[SESSION_KEY]) if session is not None and SESSION_KEY in session else None
+        except (TypeError, ValueError):
+            user_id = None
+        if user_id is None:
             return self.get_response(request)
-        if not scraping.exempt(request) and scraping.blocked_until(user.pk) is not None:
+        if not scraping.exempt(request) and scraping.blocked_until(user_id) is not None:
             return views.throttled(request)
-        reads = RequestReads(user_id=user.pk, school_id=getattr(user, "school_id", None), at=clock.now())
+        reads = RequestReads(user_id=user_id, school_id=None, at=clock.now())
         token = collector.begin(reads)
         try:
             response = self.get_response(request)
@@ -56,6 +63,10 @@ class AccessLogMiddleware:
             collector.end(token)
         if response.status_code >= 400 or not (reads.viewers or reads.noted):
             return response
+        user = request.user
+        if not user.is_authenticated or user.pk != user_id:  # a session whose account no longer passes: no reads
+            return response
+        reads.school_id = getattr(user, "school_id", None)
         match = request.resolver_match
         rows = reads.rows(route=match.view_name if match else "", channel=channel_of(request, response))
         if not rows:

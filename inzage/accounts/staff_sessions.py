@@ -17,7 +17,7 @@ from typing import Any
 
 from allauth.account.signals import user_logged_in as allauth_user_logged_in
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
@@ -88,11 +88,15 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and SESSION_STAFF not in request.session:
+        # The session says whether it is signed in and whether it is a staff session: the account itself is not
+        # loaded here, so that the view reads its counters with the account's in one query (session_account.py).
+        signed_in = hasattr(request, "session") and SESSION_KEY in request.session
+        if signed_in and SESSION_STAFF not in request.session:
             # A session from before this rule (or made without a sign-in signal): decide once, fail closed.
-            request.session[SESSION_STAFF] = is_staff_account(user)
-        if user is not None and user.is_authenticated and request.session.get(SESSION_STAFF):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                request.session[SESSION_STAFF] = is_staff_account(user)
+        if signed_in and request.session.get(SESSION_STAFF):
             signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)
             if signed_in_at is not None and time.time() - signed_in_at > staff_session_seconds():
                 logout(request)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from inzage.accounts import session_account
 from inzage.accounts.models import User
 from inzage.testing.factories import PASSWORD
+from inzage.testing.queries import page_queries
 from inzage.visibility import versions
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_a_warm_request_reads_the_counters_and_not_the_account_row(personas) -> 
     assert _grades(client, personas).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert _grades(client, personas).status_code == 200
-    sql = [q["sql"] for q in queries.captured_queries]
+    sql = page_queries(queries.captured_queries)
     assert len(sql) == 1, sql
     assert "visibility_dataversion" in sql[0]
     assert "accounts_user" not in sql[0]

@@ -16,6 +16,7 @@ from inzage.grades.actions import column_create, result_enter
 from inzage.grades.models import AssessmentKind, Column
 from inzage.grades.parsing import ParsedCell
 from inzage.testing import factories as f
+from inzage.testing.queries import page_queries
 from inzage.visibility.policy.document import DEFAULT_POLICY, PolicySpec, dump_policy
 from inzage.visibility.tests.conftest import set_policy
 
@@ -98,7 +99,7 @@ def _queries(client, personas, n: int) -> int:
     client.get(url)  # warm the per-process caches (calendar, policy) as a running server has them
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+    return len(page_queries(ctx.captured_queries))
 
 
 @pytest.mark.django_db
