@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "inzage.staff",
     "inzage.care",
     "inzage.notifications",
+    "inzage.timetable",
     "inzage.demo",
 ]
 
