@@ -9,6 +9,7 @@ urlpatterns = [
     path("medewerker/", include("inzage.staff.urls")),
     path("zorg/", include("inzage.care.urls")),
     path("meldingen/", include("inzage.notifications.urls")),
+    path("rooster/", include("inzage.timetable.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

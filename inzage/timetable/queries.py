@@ -44,7 +44,9 @@ def lessons_for(
         qs = qs.filter(teacher_id=teacher_id)
     if not include_withdrawn:
         qs = qs.filter(withdrawn_at__isnull=True)
-    return qs.select_related("group", "group__subject", "teacher", "room").order_by("starts_at", "group_id")
+    return qs.select_related("group", "group__subject", "teacher", "room", "planned_room").order_by(
+        "starts_at", "group_id"
+    )
 
 
 # ------------------------------------------------------------------------------------- what a viewer sees of a student
