@@ -35,7 +35,9 @@ def feed_span(*, school_id: int, day: dt.date) -> tuple[dt.date, dt.date] | None
     return years[-1] if years else None
 
 
-def _lesson_event(lesson: Lesson, *, prefix: str, uid_owner: int, homework: list[Homework]) -> icalendar.Event:
+def _lesson_event(
+    lesson: Lesson, *, prefix: str, uid_owner: int, homework: list[Homework], tz: ZoneInfo
+) -> icalendar.Event:
     event = icalendar.Event()
     subject = lesson.group.subject.name
     title = f"{subject} ({_('toets')})" if lesson.kind == Lesson.Kind.TEST else subject
@@ -43,9 +45,9 @@ def _lesson_event(lesson: Lesson, *, prefix: str, uid_owner: int, homework: list
         title = f"{title}: {_('vervalt')}"
     event.add("uid", f"lesson-{lesson.pk}-{uid_owner}@inzage")
     event.add("summary", f"{prefix}{title}")
-    event.add("dtstart", lesson.starts_at)
-    event.add("dtend", lesson.ends_at)
-    event.add("dtstamp", lesson.changed_at or lesson.recorded_at)
+    event.add("dtstart", lesson.starts_at.astimezone(tz))  # local time with TZID, not UTC
+    event.add("dtend", lesson.ends_at.astimezone(tz))
+    event.add("dtstamp", (lesson.changed_at or lesson.recorded_at).astimezone(dt.UTC))
     if lesson.room is not None:
         event.add("location", lesson.room.code)
     event.add("status", "CANCELLED" if lesson.cancelled else "CONFIRMED")
@@ -71,7 +73,7 @@ def _homework_event(h: Homework, *, prefix: str, uid_owner: int) -> icalendar.Ev
     event.add("summary", f"{prefix}{h.get_kind_display()} {h.group.subject.name}: {first_line}"[:200])
     event.add("dtstart", h.due_date)  # a date: an all-day item on the day it is due
     event.add("dtend", h.due_date + dt.timedelta(days=1))
-    event.add("dtstamp", h.updated_at or h.entered_at)
+    event.add("dtstamp", (h.updated_at or h.entered_at).astimezone(dt.UTC))
     event.add("description", h.text)
     event.add("categories", [h.get_kind_display()])
     event.add("transp", "TRANSPARENT")
@@ -96,6 +98,7 @@ def _student_events(
     at: dt.datetime,
     span: tuple[dt.date, dt.date],
     prefix: str,
+    tz: ZoneInfo,
 ) -> None:
     lessons = list(visible_lessons(viewer=viewer, student=student, at=at, start=span[0], end=span[1]))
     homework = list(visible_homework(viewer=viewer, student=student, at=at, start=span[0], end=span[1]))
@@ -105,7 +108,7 @@ def _student_events(
             at_lesson.setdefault(h.lesson_id, []).append(h)
     for lesson in lessons:
         cal.add_component(
-            _lesson_event(lesson, prefix=prefix, uid_owner=student.pk, homework=at_lesson.get(lesson.pk, []))
+            _lesson_event(lesson, prefix=prefix, uid_owner=student.pk, homework=at_lesson.get(lesson.pk, []), tz=tz)
         )
     for h in homework:
         cal.add_component(_homework_event(h, prefix=prefix, uid_owner=student.pk))
@@ -126,7 +129,7 @@ def feed_for(*, viewer: Viewer, at: dt.datetime) -> tuple[bytes, list[int]]:
         for student in students:
             own = student.pk == viewer.student_id
             prefix = "" if own else f"{student.first_name}: "
-            _student_events(cal, viewer=viewer, student=student, at=at, span=span, prefix=prefix)
+            _student_events(cal, viewer=viewer, student=student, at=at, span=span, prefix=prefix, tz=tz)
         if not students and viewer.staff_id is not None:
             staff = Staff.objects.get(pk=viewer.staff_id)
             lessons = (
@@ -137,7 +140,7 @@ def feed_for(*, viewer: Viewer, at: dt.datetime) -> tuple[bytes, list[int]]:
                 .order_by("starts_at")
             )
             for lesson in lessons:
-                event = _lesson_event(lesson, prefix="", uid_owner=0, homework=[])
+                event = _lesson_event(lesson, prefix="", uid_owner=0, homework=[], tz=tz)
                 event["summary"] = f"{lesson.group.name}: {event['summary']}"
                 cal.add_component(event)
         cal.add_component(
