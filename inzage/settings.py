@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "inzage.care",
     "inzage.notifications",
     "inzage.timetable",
+    "inzage.attendance",
     "inzage.demo",
 ]
 
