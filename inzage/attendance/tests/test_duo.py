@@ -47,7 +47,7 @@ def weekday(week: int, day: int = 0) -> dt.date:
     ("history", "signals", "why"),
     [
         (hours_on([weekday(0, d) for d in range(4)], 4), 1, "exactly 16 hours in one week"),
-        (hours_on([weekday(0, d) for d in range(4)], 4)[:-1] + [lesson(weekday(0, 3), 11, 59)], 0, "15 h 59"),
+        ([*hours_on([weekday(0, d) for d in range(4)], 4)[:-1], lesson(weekday(0, 3), 11, 59)], 0, "15 h 59"),
         (hours_on([weekday(w) for w in range(4)], 4), 1, "4 hours in each of 4 consecutive weeks: 16"),
         (hours_on([weekday(w) for w in (0, 1, 2, 4)], 4), 0, "16 hours over 5 school weeks"),
         (
@@ -71,7 +71,7 @@ def test_exactly_16_hours_reports_the_span_and_hours() -> None:
 
 
 def test_fifteen_hours_fifty_nine_is_below() -> None:
-    history = hours_on([weekday(0)], 15) + [lesson(weekday(1), 9, 59)]
+    history = [*hours_on([weekday(0)], 15), lesson(weekday(1), 9, 59)]
     assert threshold_signals(history=history, calendar=CAL, settings=DuoSettings()) == []
     history.append(lesson(weekday(1), 10, 1))
     assert len(threshold_signals(history=history, calendar=CAL, settings=DuoSettings())) == 1
