@@ -10,6 +10,7 @@ urlpatterns = [
     path("zorg/", include("inzage.care.urls")),
     path("meldingen/", include("inzage.notifications.urls")),
     path("rooster/", include("inzage.timetable.urls")),
+    path("verzuim/", include("inzage.attendance.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

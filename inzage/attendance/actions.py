@@ -27,6 +27,7 @@ from inzage.attendance.models import (
 from inzage.people.models import Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import School
+from inzage.timetable.models import Lesson
 
 DEFAULT_REASONS = [
     # code, name, category, authorised, by guardian, by adult student, needs approval, needs end
@@ -69,6 +70,12 @@ def attendance_defaults_ensure(*, school: School) -> AttendanceSettings:
             for trigger, text, when, at_time in DEFAULT_MEASURE_RULES
         )
     return settings_row
+
+
+def settings_of(school_id: int) -> AttendanceSettings:
+    """The school's settings row (the defaults when the school never changed them; nothing is written)."""
+    found = AttendanceSettings.objects.filter(school_id=school_id).first()
+    return found if found is not None else AttendanceSettings(school_id=school_id)
 
 
 # --------------------------------------------------------------------------------------------------- sick reports
@@ -163,11 +170,7 @@ def _guardian_release(recorded_at: dt.datetime, status: str, settings_row: Atten
 
 def lesson_register(
     *,
-    school: School,
-    lesson_key: str,
-    group_id: int | None,
-    starts_at: dt.datetime,
-    minutes: int,
+    lesson: Lesson,
     entries: Mapping[int, Entry],
     user_id: int,
     at: dt.datetime,
@@ -179,10 +182,13 @@ def lesson_register(
     Caller checked that the user may register this lesson and that every student id belongs to it. Returns the
     number of rows written. One transaction: the lesson is registered completely or not at all.
     """
-    settings_row = attendance_defaults_ensure(school=school)
-    rule_rows = list(MeasureRule.objects.filter(school=school, active=True))
+    school_id = lesson.school_id
+    starts_at = lesson.starts_at
+    minutes = round((lesson.ends_at - lesson.starts_at).total_seconds() / 60)
+    settings_row = settings_of(school_id)
+    rule_rows = list(MeasureRule.objects.filter(school_id=school_id, active=True))
     with transaction.atomic():
-        existing = {r.student_id: r for r in Registration.objects.filter(lesson_key=lesson_key)}
+        existing = {r.student_id: r for r in Registration.objects.filter(lesson=lesson)}
         new: list[Registration] = []
         changed: list[Registration] = []
         for student_id, entry in entries.items():
@@ -192,10 +198,10 @@ def lesson_register(
                     continue
                 new.append(
                     Registration(
-                        school=school,
+                        school_id=school_id,
                         student_id=student_id,
-                        group_id=group_id,
-                        lesson_key=lesson_key,
+                        group_id=lesson.group_id,
+                        lesson=lesson,
                         starts_at=starts_at,
                         minutes=minutes,
                         status=entry.status,
@@ -229,7 +235,7 @@ def lesson_register(
             )
         RegistrationVersion.objects.bulk_create(
             RegistrationVersion(
-                school=school,
+                school_id=school_id,
                 registration=row,
                 version=row.version,
                 status=row.status,
@@ -243,11 +249,11 @@ def lesson_register(
             for row in new + changed
         )
         LessonRegistration.objects.update_or_create(
-            lesson_key=lesson_key, defaults={"school": school, "registered_at": at, "registered_by_id": user_id}
+            lesson=lesson, defaults={"school_id": school_id, "registered_at": at, "registered_by_id": user_id}
         )
         measures = [
             Measure(
-                school=school,
+                school_id=school_id,
                 student_id=row.student_id,
                 registration=row,
                 rule=rule,

@@ -196,3 +196,30 @@ def of_compulsory_school_age(*, age: int, has_starting_qualification: bool) -> b
     if age < 16:
         return True
     return age < 18 and not has_starting_qualification
+
+
+def window_minutes(
+    *,
+    history: Sequence[Absence],
+    calendar: Calendar,
+    settings: DuoSettings,
+    today: dt.date,
+    counted_after: dt.datetime | None = None,
+) -> Fraction:
+    """The counted minutes in the current 4-school-week window ending with today's week (for "approaching 16")."""
+    days = [calendar.local_date(a.at) for a in history] + [today]
+    weeks = school_week_index(calendar, days)
+    current = weeks.get(week_start(today))
+    if current is None:  # today is in a holiday week: the window ends with the last school week before it
+        earlier = [n for monday, n in weeks.items() if monday < week_start(today)]
+        if not earlier:
+            return Fraction(0)
+        current = max(earlier)
+    total = Fraction(0)
+    for absence in history:
+        if counted_after is not None and absence.at <= counted_after:
+            continue
+        week = weeks.get(week_start(calendar.local_date(absence.at)))
+        if week is not None and current - WINDOW_SCHOOL_WEEKS < week <= current:
+            total += counted_minutes(absence, settings)
+    return total

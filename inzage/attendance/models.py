@@ -85,13 +85,13 @@ class Registration(NoDeleteModel):
 
     Present is the default and is not stored as a row: a registered lesson (`LessonRegistration`) without a row for
     a student means present. A row corrected back to present keeps its history. `starts_at`, `minutes` and
-    `group` are copied from the lesson so the DUO scan reads one table.
+    `group` are copied from the lesson (`timetable.Lesson`) so the DUO scan reads one table.
     """
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     student = models.ForeignKey("people.Student", on_delete=models.PROTECT, related_name="registrations")
     group = models.ForeignKey("schools.TeachingGroup", on_delete=models.PROTECT, null=True, related_name="+")
-    lesson_key = models.CharField(_("les"), max_length=40, help_text=_("The lesson's identity (timetable)."))
+    lesson = models.ForeignKey("timetable.Lesson", on_delete=models.PROTECT, related_name="registrations")
     starts_at = models.DateTimeField(_("begin van de les"))
     minutes = models.PositiveSmallIntegerField(_("lesduur (minuten)"))
     status = models.CharField(_("registratie"), max_length=8, choices=Status.choices)
@@ -109,7 +109,7 @@ class Registration(NoDeleteModel):
         verbose_name = _("registratie")
         verbose_name_plural = _("registraties")
         constraints = [
-            models.UniqueConstraint(fields=["lesson_key", "student"], name="att_registration_one_per_lesson"),
+            models.UniqueConstraint(fields=["lesson", "student"], name="att_registration_one_per_lesson"),
             models.CheckConstraint(
                 condition=Q(status__in=["present", "absent", "late", "removed"]), name="att_registration_status"
             ),
@@ -144,7 +144,7 @@ class LessonRegistration(models.Model):
     """The fact that a lesson was registered (by whom, when): a lesson without one after its end is flagged."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    lesson_key = models.CharField(_("les"), max_length=40, unique=True)
+    lesson = models.OneToOneField("timetable.Lesson", on_delete=models.PROTECT, related_name="registered")
     registered_at = models.DateTimeField(_("geregistreerd op"))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -153,7 +153,7 @@ class LessonRegistration(models.Model):
         verbose_name_plural = _("geregistreerde lessen")
 
     def __str__(self) -> str:
-        return self.lesson_key
+        return f"les {self.lesson_id}"
 
 
 class SickReport(NoDeleteModel):

@@ -8,7 +8,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from inzage.attendance import duo, rules
@@ -24,7 +26,7 @@ from inzage.attendance.models import (
 from inzage.people.models import GuardianRelation, Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.visibility.kinds import DataKind
-from inzage.visibility.policy import Context, Item, ItemFields
+from inzage.visibility.policy import Context, Item, ItemFields, Viewer
 from inzage.visibility.queries import kind_probe
 
 # Absence, lateness and sick reports are `attendance`; a removal from class and its measure are `behaviour`. A
@@ -291,13 +293,18 @@ class ScanResult:
     registrations: int = 0
 
 
-def duo_history(*, school_id: int, at: dt.datetime, calendar: SchoolCalendar) -> dict[int, list[duo.Absence]]:
-    """Per student the absences that may count, authorised or not by the rule everyone sees (`meaning`)."""
+def duo_history(
+    *, school_id: int, at: dt.datetime, calendar: SchoolCalendar, student_ids: Iterable[int] | None = None
+) -> dict[int, list[duo.Absence]]:
+    """Per student the unauthorised absences that count, by the rule everyone sees (`meaning`): covered by a sick
+    report or approved leave, or with an authorised reason: not counted; without a reason: counted once the school's
+    deadline for explaining has passed."""
     settings_row = settings_for(school_id)
-    rows = (
-        Registration.objects.filter(school_id=school_id, starts_at__lte=at, status__in=[Status.ABSENT, Status.LATE])
-        .order_by()
-        .values_list("student_id", "starts_at", "minutes", "status", "late_minutes", "reason__authorised")
+    base = Registration.objects.filter(school_id=school_id, starts_at__lte=at, status__in=[Status.ABSENT, Status.LATE])
+    if student_ids is not None:
+        base = base.filter(student_id__in=list(student_ids))
+    rows = base.order_by().values_list(
+        "student_id", "starts_at", "minutes", "status", "late_minutes", "reason__authorised"
     )
     by_student: dict[int, list[tuple[dt.datetime, int, str, int, bool | None]]] = defaultdict(list)
     for sid, starts_at, minutes, status, late_minutes, reason_ok in rows.iterator(chunk_size=20000):
@@ -362,3 +369,212 @@ def duo_signals(*, school_id: int, at: dt.datetime, calendar: SchoolCalendar) ->
         ):
             result.signals.append((sid, signal))
     return result
+
+
+def last_report_until(*, school_id: int, student_ids: Iterable[int] | None = None) -> dict[int, dt.datetime]:
+    qs = DuoReport.objects.filter(school_id=school_id, kind=DuoReport.Kind.THRESHOLD).exclude(
+        state=DuoReport.State.WITHDRAWN
+    )
+    if student_ids is not None:
+        qs = qs.filter(student_id__in=list(student_ids))
+    last: dict[int, dt.datetime] = {}
+    for sid, until in qs.values_list("student_id", "counted_until"):
+        if sid not in last or until > last[sid]:
+            last[sid] = until
+    return last
+
+
+# ------------------------------------------------------------------------------------------------- overviews
+
+APPROACHING_MINUTES = 10 * 60  # the mentor's list: 10 of the 16 hours in the current window
+
+
+@dataclass
+class MenteeLine:
+    student: Student
+    unauthorised: int = 0
+    unexplained: int = 0
+    explained: int = 0
+    late: int = 0
+    removed: int = 0
+    window_hours: float = 0.0
+    sick_now: bool = False
+
+    @property
+    def approaching(self) -> bool:
+        return self.window_hours * 60 >= APPROACHING_MINUTES
+
+
+def mentor_overview(*, viewer: Viewer, at: dt.datetime) -> dict[str, object]:
+    """The mentor's classes: per mentee this school year's absence counts and the hours in the current DUO window
+    (through the engine: only mentees whose attendance the mentor sees), and new sick reports. Constant queries."""
+    from inzage.staff.queries import class_members, mentor_classes
+    from inzage.visibility.policy import context_for
+    from inzage.visibility.policy.facts import staff_facts_prime
+
+    assert viewer.school_id is not None
+    calendar = SchoolCalendar.load(viewer.school_id)
+    today = calendar.local_date(at)
+    classes = mentor_classes(viewer=viewer, at=at, today=today)
+    members = class_members(classes, today=today)
+    ids = {s.pk for group in members.values() for s in group}
+    staff_facts_prime(viewer=viewer, student_ids=ids)
+    shown = {sid for sid in ids if sees(context_for(viewer=viewer, student_id=sid, at=at), DataKind.ATTENDANCE)}
+    year_start = next((c.school_year.start for c in classes), today)
+    lines = {sid: MenteeLine(s) for group in members.values() for s in group if (sid := s.pk) in shown}
+    covers = covers_for(shown, at=at)
+    settings_row = settings_for(viewer.school_id)
+    regs = Registration.objects.filter(
+        student_id__in=shown, starts_at__gte=calendar.start_of_day(year_start), starts_at__lte=at
+    ).select_related("reason")
+    for reg in regs:
+        m = meaning(
+            reg,
+            cover=covers[reg.student_id],
+            calendar=calendar,
+            deadline_days=settings_row.explain_deadline_school_days,
+            at=at,
+            reason_authorised=reg.reason.authorised if reg.reason else None,
+            reason_name=reg.reason.name if reg.reason else "",
+        )
+        line = lines[reg.student_id]
+        if reg.status == Status.LATE:
+            line.late += 1
+        elif m.code == "removed":
+            line.removed += 1
+        elif m.code == "unauthorised":
+            line.unauthorised += 1
+        elif m.code == "unexplained":
+            line.unexplained += 1
+        elif m.code != "present":
+            line.explained += 1
+    history = duo_history(school_id=viewer.school_id, at=at, calendar=calendar, student_ids=shown)
+    last = last_report_until(school_id=viewer.school_id, student_ids=shown)
+    duo_settings = duo.DuoSettings(settings_row.late_counts, settings_row.late_minutes_per_hour)
+    for sid, absences in history.items():
+        minutes = duo.window_minutes(
+            history=absences, calendar=calendar, settings=duo_settings, today=today, counted_after=last.get(sid)
+        )
+        lines[sid].window_hours = float(minutes / 60)
+    for sid, line in lines.items():
+        line.sick_now = covers[sid].sick_at(at)
+    new_reports = list(
+        SickReport.objects.filter(student_id__in=shown, reported_at__gte=at - dt.timedelta(days=3))
+        .select_related("student")
+        .order_by("-reported_at")
+    )
+    return {
+        "classes": [(c, [lines[s.pk] for s in members[c.pk] if s.pk in lines]) for c in classes],
+        "new_reports": new_reports,
+    }
+
+
+def officer_overview(*, viewer: Viewer, at: dt.datetime, state: str = "", klas: str = "") -> dict[str, object]:
+    """The attendance officer's worklist: new sick reports, DUO signals and reports (filterable by status), reports
+    due within 5 working days, pending leave, open measures, and unauthorised absence per class this year.
+
+    The officer's role reaches every student of the school; whether it gives `attendance` is the school's staff
+    table, asked once (it is the same for every student of a whole-school role)."""
+    from inzage.schools.models import ClassMembership
+    from inzage.visibility.policy.facts import active_policy
+
+    assert viewer.school_id is not None
+    school_id = viewer.school_id
+    if DataKind.ATTENDANCE not in active_policy(school_id).staff.get("attendance_officer", frozenset()):
+        return {"allowed": False}
+    calendar = SchoolCalendar.load(school_id)
+    today = calendar.local_date(at)
+    reports = DuoReport.objects.filter(school_id=school_id).select_related("student").order_by("due_on", "pk")
+    if state in DuoReport.State.values:
+        reports = reports.filter(state=state)
+    else:
+        reports = reports.exclude(state__in=[DuoReport.State.CLOSED, DuoReport.State.WITHDRAWN])
+    report_list = list(reports[:200])
+    due_soon = [
+        r for r in report_list if r.state == DuoReport.State.NEW and r.due_on <= calendar.add_school_days(today, 5)
+    ]
+    sick = list(
+        SickReport.objects.filter(school_id=school_id, reported_at__gte=at - dt.timedelta(days=3))
+        .select_related("student")
+        .order_by("-reported_at")[:100]
+    )
+    leave = list(
+        LeaveRequest.objects.filter(school_id=school_id, state=LeaveRequest.State.PENDING)
+        .select_related("student")
+        .order_by("start")[:100]
+    )
+    open_measures = Measure.objects.filter(school_id=school_id, state=Measure.State.OPEN, due_at__lt=at).count()
+    year = SchoolYearSpan.of(calendar, today)
+    per_class = (
+        Registration.objects.filter(
+            school_id=school_id,
+            status=Status.ABSENT,
+            reason__authorised=False,
+            starts_at__gte=calendar.start_of_day(year[0]),
+            starts_at__lte=at,
+        )
+        .values("student__class_memberships__school_class__name")
+        .annotate(n=models.Count("pk"), students=models.Count("student", distinct=True))
+        .filter(student__class_memberships__school_year__start=year[0])
+        .order_by("student__class_memberships__school_class__name")
+    )
+    if klas:
+        per_class = per_class.filter(student__class_memberships__school_class__name__iexact=klas)
+    del ClassMembership
+    return {
+        "allowed": True,
+        "reports": report_list,
+        "due_soon": due_soon,
+        "sick": sick,
+        "leave": leave,
+        "open_measures": open_measures,
+        "per_class": list(per_class),
+        "states": DuoReport.State.choices,
+    }
+
+
+class SchoolYearSpan:
+    @staticmethod
+    def of(calendar: SchoolCalendar, today: dt.date) -> tuple[dt.date, dt.date]:
+        for start, end in calendar.years:
+            if start <= today <= end:
+                return start, end
+        earlier = [y for y in calendar.years if y[0] <= today]
+        return earlier[-1] if earlier else (today, today)
+
+
+def duo_report_fields(*, report: DuoReport, reporter: Any) -> list[tuple[str, str]]:
+    """The fields of the Besluit Verzuimmelding, in order, as (Dutch label, value)."""
+    from inzage.people.models import Guardian
+
+    student = report.student
+    staff = getattr(reporter, "staff", None)
+    relations = list(GuardianRelation.objects.filter(student=student).select_related("guardian").order_by("pk"))
+    phones = ", ".join(r.guardian.phone for r in relations if r.guardian.phone and r.has_gezag)
+    other_address = next(
+        (r.guardian.address for r in relations if not r.lives_with_student and r.has_gezag and r.guardian.address), ""
+    )
+    hours, minutes = divmod(report.minutes, 60)
+    del Guardian
+    return [
+        ("Leerlingnummer (PGN)", student.student_number),
+        ("Naam leerling", student.full_name),
+        ("Geboortedatum", f"{student.date_of_birth:%d-%m-%Y}"),
+        ("Begindatum verzuim", f"{report.start:%d-%m-%Y}"),
+        ("Einddatum verzuim", f"{report.end:%d-%m-%Y}"),
+        ("Vermoedelijke soort verzuim", report.get_kind_display()),
+        ("Vermoedelijke reden", report.suspected_reason or "onbekend"),
+        ("Alle lessen verzuimd", "J" if report.all_lessons_missed else "N"),
+        ("Actie ondernomen door de school", report.school_action or ""),
+        ("Actie van de gemeente gewenst", "J" if report.municipality_action_wanted else "N"),
+        ("Naam vestiging", str(getattr(student, "school", ""))),
+        ("Melder: naam", staff.full_name if staff else getattr(reporter, "username", "")),
+        ("Melder: functie", "verzuimcoördinator"),
+        ("Melder: telefoon", ""),
+        ("Melder: e-mail", (staff.email if staff else "") or getattr(reporter, "email", "")),
+        ("Telefoon ouder/leerling", phones),
+        ("Alternatief adres", other_address),
+        ("Dagen afwezig", str(report.days_absent)),
+        ("Uren afwezig", f"{hours}:{minutes:02d}"),
+        ("Status", report.get_state_display()),
+    ]
