@@ -9,6 +9,7 @@ urlpatterns = [
     path("mijn/<int:student_id>/ziek/", views.sick_report, name="sick_report"),
     path("mijn/<int:student_id>/beter/", views.better_report, name="better_report"),
     path("mijn/<int:student_id>/verlof/", views.leave_request, name="leave_request"),
+    path("lessen/", views.lessons, name="lessons"),
     path("les/<int:lesson_id>/", views.lesson, name="lesson"),
     path("registratie/<int:registration_id>/", views.registration, name="registration"),
     path("klas/", views.mentor, name="mentor"),

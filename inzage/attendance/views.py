@@ -286,6 +286,28 @@ def viewer_calendar(viewer: object, lesson: Lesson) -> SchoolCalendar:
 
 
 @login_required
+def lessons(request: HttpRequest) -> HttpResponse:
+    """The teacher's lessons of today and the lessons of the last week not registered yet."""
+    from inzage.attendance.links import unregistered_lessons
+
+    viewer, at = viewer_for(request.user), clock.now()
+    if viewer.staff_id is None:
+        raise Http404
+    calendar = SchoolCalendar.load(viewer.school_id or 0)
+    today = calendar.local_date(at)
+    todays = list(
+        Lesson.objects.filter(teacher_id=viewer.staff_id, date=today, withdrawn_at__isnull=True)
+        .select_related("group", "registered")
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "attendance/lessons.html",
+        {"todays": todays, "missing": unregistered_lessons(viewer=viewer, at=at), "today": today},
+    )
+
+
+@login_required
 def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
     """A registration's history, and (staff who see it) a correction with a reason."""
     viewer, at = viewer_for(request.user), clock.now()

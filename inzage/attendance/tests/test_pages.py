@@ -335,3 +335,25 @@ def test_fifteen_hours_make_no_report_but_the_mentor_sees_the_approach(client, p
     )
     client.force_login(personas.user("mentor"))
     assert "Nadert de DUO-grens" in client.get(reverse("attendance:mentor")).content.decode()
+
+
+def test_unregistered_lesson_is_flagged_on_the_teachers_start_page(client, personas, now, lesson) -> None:
+    client.force_login(personas.user("teacher"))
+    home = client.get(reverse("web:home")).content.decode()
+    assert "(2 lessen nog niet geregistreerd)" in home  # last Friday and this Monday (Wednesday: A-weeks only)
+    link = reverse("attendance:lesson", args=[lesson.pk])
+    assert link in client.get(reverse("attendance:lessons")).content.decode()
+    assert client.post(link, {}).status_code == 302  # everyone present
+    assert "(1 les nog niet geregistreerd)" in client.get(reverse("web:home")).content.decode()
+    missing = client.get(reverse("attendance:lessons")).content.decode().split('data-testid="missing"')[1]
+    assert link not in missing.split("</ul>")[0]
+
+
+def test_new_sick_report_on_the_mentors_and_officers_start_page(client, personas, roles, user_of, now, timetable):
+    client.force_login(personas.user("parent"))
+    client.post(reverse("attendance:sick_report", args=[personas.student.pk]), {"lesson": ""})
+    for name in ("mentor", "attendance_officer"):
+        client.force_login(user_of(name))
+        assert "(1 nieuwe ziekmeldingen)" in client.get(reverse("web:home")).content.decode(), name
+    client.force_login(user_of("mentor"))
+    assert personas.student.full_name in client.get(reverse("attendance:mentor")).content.decode()
