@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "inzage.notifications",
     "inzage.reports",
     "inzage.access_log",
+    "inzage.timetable",
+    "inzage.attendance",
     "inzage.demo",
 ]
 

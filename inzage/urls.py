@@ -12,6 +12,8 @@ urlpatterns = [
     path("rapporten/", include("inzage.reports.urls")),
     path("accounts/", include("inzage.accounts.urls")),
     path("inzagelog/", include("inzage.access_log.urls")),
+    path("rooster/", include("inzage.timetable.urls")),
+    path("verzuim/", include("inzage.attendance.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from inzage.attendance.links import attendance_links
 from inzage.staff import access
 from inzage.visibility.policy import Viewer
 
@@ -21,6 +22,7 @@ def start_links(*, viewer: Viewer, at: dt.datetime) -> list[tuple[str, str]]:
         links.append(("Zorgnotities", reverse("care:home")))
     if access.may_open_attendance(viewer=viewer):
         links.append(("Verzuim", reverse("staff:attendance")))
+    links += attendance_links(viewer=viewer, at=at)
     if access.may_search(viewer=viewer):
         links.append(("Leerling zoeken", reverse("staff:search")))
     return links

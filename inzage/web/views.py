@@ -33,7 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if "staff" in context["roles"]:
         # Staff pages are not part of the 17:00 rush: their links are worked out from the staff rows every time.
         context["staff_links"] = staff_start_links(viewer=viewer_for(user), at=now())
-    links = "\0".join(url for _label, url in context.get("staff_links", []))
+    # Labels too: a link's label can carry a count (attendance: "… (2 lessen nog niet geregistreerd)").
+    links = "\0".join(f"{label}\1{url}" for label, url in context.get("staff_links", []))
     shown = f"{user.get_full_name()}\0{user.get_username()}\0{user.is_staff}\0{links}"
     digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
     key = f"web:home:{HOME_CODE_VERSION}:{user.pk}:{get_language()}:{context['version']}:{digest}"
