@@ -207,6 +207,17 @@ def test_the_login_page_offers_the_school_provider(idp):
     assert "Inloggen met Schoolaccount (SAML)" in _browser().get("/accounts/login/").content.decode()
 
 
+def test_the_metadata_for_the_school_idp_names_the_acs(idp):
+    """What the school's IdP administrator registers: Inzage's entity id and assertion consumer service."""
+    _app(idp, mfa=True)
+    response = _browser().get(urllib.parse.urlsplit(SP_ENTITY_ID).path)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/xml")
+    xml = response.content.decode()
+    assert f'entityID="{SP_ENTITY_ID}"' in xml
+    assert f'Location="{SP_ACS}"' in xml
+
+
 def test_an_account_linked_by_email_signs_in_through_the_idp(idp, mentor):
     _app(idp, mfa=True)
     client = _browser()
