@@ -11,18 +11,18 @@ WORKERS ?= 2
 # pytest-xdist workers for `make test`; browser tests run fine in parallel (each worker has its own live server).
 TEST_WORKERS ?= auto
 
-.PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers pdf-libs \
+.PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers pdf-libs saml-libs \
 	loadtest loadtest-1700 wrk messages
 
 $(VENV)/bin/python:
 	$(PY_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python saml-libs
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python saml-libs
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
@@ -68,6 +68,15 @@ pdf-libs:
 		  (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core) >/dev/null 2>&1 || \
 		  (sudo apt-get update -qq && sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core) >/dev/null 2>&1 || \
 		  echo "Could not install Pango: report PDFs will fail. Install libpango-1.0-0 and fonts-dejavu-core."; }
+
+## saml-libs: SAML sign-in (python3-saml's xmlsec) links against libxmlsec1, found through pkg-config when pip has to
+## build it; the SAML test's identity provider (pysaml2) signs with Debian's xmlsec1 command.
+saml-libs:
+	@{ pkg-config --exists xmlsec1 2>/dev/null && command -v xmlsec1 >/dev/null 2>&1; } || \
+		{ echo "Installing libxmlsec1 and xmlsec1 for SAML sign-in"; \
+		  (apt-get update -qq && apt-get install -y -qq libxmlsec1-dev pkg-config xmlsec1) >/dev/null 2>&1 || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq libxmlsec1-dev pkg-config xmlsec1) >/dev/null 2>&1 || \
+		  echo "Could not install libxmlsec1: SAML sign-in and its test will fail. Install libxmlsec1-dev, pkg-config and xmlsec1."; }
 
 bench: install-dev pdf-libs
 	$(PY) bench/run.py $(BENCH)

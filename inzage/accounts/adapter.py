@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from django import forms
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils.translation import ngettext
 
 from inzage.accounts import throttle
@@ -53,9 +56,14 @@ class SchoolSocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
         """Connect a first SSO sign-in to the school's account with that e-mail address, if the provider's app is
         trusted to link by e-mail (`"inzage_link_by_email": true` in its settings) and exactly one active account
-        of the app's school has it; otherwise allauth refuses (sign-up is closed)."""
+        of the app's school has it; otherwise a sign-in is refused with a page that says why (sign-up is closed)."""
         if sociallogin.is_existing:
             return
+        self._link_by_email(request, sociallogin)
+        if not sociallogin.is_existing and sociallogin.state.get("process") in (None, AuthProcess.LOGIN):
+            raise ImmediateHttpResponse(render(request, "accounts/sso_unknown.html", status=403))
+
+    def _link_by_email(self, request: HttpRequest, sociallogin: Any) -> None:
         app = sociallogin.provider.app
         app_settings = (app.settings or {}) if app is not None else {}
         if not app_settings.get("inzage_link_by_email"):

@@ -132,6 +132,8 @@ def test_an_identity_the_school_does_not_know_gets_no_account(provider, personas
     _app(provider, mfa=True)
     before = User.objects.count()
     client = Client()
-    _sso(client, "vreemde-1")
+    response = _sso(client, "vreemde-1")
+    assert response.status_code == 403
+    assert "Dit schoolaccount is niet gekoppeld aan een account in Inzage" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert User.objects.count() == before

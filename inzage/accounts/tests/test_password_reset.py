@@ -35,3 +35,39 @@ def test_password_reset_writes_the_mail_and_answers(tmp_path, client: Client) ->
     sent = list(tmp_path.iterdir())
     assert len(sent) == 1
     assert "ouder-x@example.nl" in sent[0].read_text()
+
+
+@pytest.mark.django_db
+def test_an_account_made_without_a_password_gets_its_first_one_through_the_reset_link(tmp_path, client: Client) -> None:
+    """Today's only first sign-in path for a parent or student (docs/identity.md, "Onboarding"): the school makes the
+    account with the e-mail address it has on record and no usable password; "Wachtwoord vergeten?" mails a link to
+    that address, which sets the password once."""
+    import email
+    import re
+
+    user = UserFactory(username="ouder-nieuw", email="ouder-nieuw@example.nl")
+    user.set_unusable_password()
+    user.save()
+    mailers = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(tmp_path)},
+        }
+    }
+    with override_settings(MAILERS=mailers):
+        client.post("/accounts/password/reset/", {"email": "ouder-nieuw@example.nl"})
+    (sent,) = tmp_path.iterdir()
+    body = email.message_from_string(sent.read_text()).get_payload(decode=True).decode()
+    link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", body)
+    assert link is not None
+    path = "/" + link.group(0).split("/", 3)[3]
+    form = client.get(path, follow=True)
+    assert form.status_code == 200
+    new = "Zonnebloem-Vijver-42"
+    done = client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new)
+    # The link is single-use: the password it set changed the token's hash.
+    again = client.get(path, follow=True)
+    assert "password1" not in again.content.decode()
