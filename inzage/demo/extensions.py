@@ -26,6 +26,7 @@ DEMO_EXTENSIONS = [
     "inzage.care.demo",
     "inzage.reports.demo",
     "inzage.accounts.demo",
+    "inzage.timetable.demo",
 ]
 
 

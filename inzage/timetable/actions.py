@@ -20,6 +20,7 @@ from inzage.people.models import Staff, Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import School, SchoolYear, TeachingGroup
 from inzage.timetable import weeks
+from inzage.timetable.imports import PatternCheck
 from inzage.timetable.models import (
     FeedToken,
     Homework,
@@ -29,6 +30,7 @@ from inzage.timetable.models import (
     PatternEntry,
     Room,
     Slot,
+    TimetableImport,
     TimetableSettings,
 )
 from inzage.visibility.versions import versions_bump
@@ -85,9 +87,9 @@ def lessons_sync(
     end = min(end or school_year.end, school_year.end)
     calendar = calendar or SchoolCalendar.load(school_year.school_id)
     entries = list(
-        PatternEntry.objects.filter(school_year=school_year, valid_until__gte=start, valid_from__lte=end).only(
-            "id", "weekday", "slot_number", "week", "valid_from", "valid_until", "group_id", "teacher_id", "room_id"
-        )
+        PatternEntry.objects.filter(
+            school_year=school_year, valid_until__gte=start, valid_from__lte=end, superseded_by__isnull=True
+        ).only("id", "weekday", "slot_number", "week", "valid_from", "valid_until", "group_id", "teacher_id", "room_id")
     )
     by_id = {e.pk: e for e in entries}
     slot_times = {(s.weekday, s.number): (s.start, s.end) for s in Slot.objects.filter(school_year=school_year)}
@@ -147,6 +149,73 @@ def lessons_sync(
             Lesson.objects.filter(pk__in=restore[i : i + 2000]).update(withdrawn_at=None)
         versions_bump(school_id=school_year.school_id)  # cached pages that show lessons
     return SyncResult(created=len(new), withdrawn=len(withdraw), restored=len(restore))
+
+
+# ------------------------------------------------------------------------------------------------ pattern import
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch: TimetableImport
+    entries: int
+    sync: SyncResult
+
+
+def pattern_import_apply(
+    *, school_year: SchoolYear, check: PatternCheck, by: User, at: dt.datetime, filename: str
+) -> ImportResult:
+    """Store a checked pattern import (`imports.pattern_check` without errors): new rooms, the named groups' current
+    entries ended (or superseded, if not begun) from their cut, the new entries, and the lessons made again from the
+    earliest cut. The caller checked that `by` administers the school and made `check` just now for this year."""
+    if not check.ok:
+        raise ValueError("an import with errors is never stored")
+    by_cut: dict[dt.date, list[int]] = {}
+    for group_id, cut in check.cut.items():
+        by_cut.setdefault(cut, []).append(group_id)
+    # One transaction: the old pattern's end, the new pattern and its lessons are stored together or not at all.
+    with transaction.atomic():
+        batch = TimetableImport.objects.create(
+            school_id=school_year.school_id,
+            school_year=school_year,
+            imported_by=by,
+            imported_at=at,
+            filename=filename[:200],
+            lines=len(check.lines),
+        )
+        Room.objects.bulk_create(
+            [Room(school_id=school_year.school_id, code=code) for code in check.new_rooms], ignore_conflicts=True
+        )
+        rooms = {
+            code.upper(): pk
+            for pk, code in Room.objects.filter(school_id=school_year.school_id).values_list("pk", "code")
+        }
+        live = PatternEntry.objects.filter(school_year=school_year, superseded_by__isnull=True)
+        for cut, group_ids in by_cut.items():
+            live.filter(group_id__in=group_ids, valid_from__gte=cut).update(superseded_by=batch)
+            live.filter(group_id__in=group_ids, valid_from__lt=cut, valid_until__gte=cut).update(
+                valid_until=cut - dt.timedelta(days=1)
+            )
+        PatternEntry.objects.bulk_create(
+            [
+                PatternEntry(
+                    school_id=school_year.school_id,
+                    school_year=school_year,
+                    group_id=line.group_id,
+                    weekday=line.weekday,
+                    slot_number=line.slot_number,
+                    teacher_id=line.teacher_id,
+                    room_id=rooms.get(line.room_code.upper()) if line.room_code else None,
+                    week=line.week,
+                    valid_from=line.valid_from,
+                    valid_until=line.valid_until,
+                    batch=batch,
+                )
+                for line in check.lines
+            ],
+            batch_size=2000,
+        )
+        sync = lessons_sync(school_year=school_year, at=at, start=min(check.cut.values()))
+    return ImportResult(batch=batch, entries=len(check.lines), sync=sync)
 
 
 # ------------------------------------------------------------------------------------------------ lesson changes

@@ -43,14 +43,16 @@ def _lesson_event(
     title = f"{subject} ({_('toets')})" if lesson.kind == Lesson.Kind.TEST else subject
     if lesson.cancelled:
         title = f"{title}: {_('vervalt')}"
-    event.add("uid", f"lesson-{lesson.pk}-{uid_owner}@inzage")
-    event.add("summary", f"{prefix}{title}")
-    event.add("dtstart", lesson.starts_at.astimezone(tz))  # local time with TZID, not UTC
-    event.add("dtend", lesson.ends_at.astimezone(tz))
-    event.add("dtstamp", (lesson.changed_at or lesson.recorded_at).astimezone(dt.UTC))
+    # Properties set as icalendar values directly: `Event.add` looks up each property's type and parameters again,
+    # which doubled the cost of building a year's feed (about 1,000 events).
+    event["UID"] = icalendar.vText(f"lesson-{lesson.pk}-{uid_owner}@inzage")
+    event["SUMMARY"] = icalendar.vText(f"{prefix}{title}")
+    event["DTSTART"] = icalendar.vDDDTypes(lesson.starts_at.astimezone(tz))  # local time with TZID, not UTC
+    event["DTEND"] = icalendar.vDDDTypes(lesson.ends_at.astimezone(tz))
+    event["DTSTAMP"] = icalendar.vDDDTypes((lesson.changed_at or lesson.recorded_at).astimezone(dt.UTC))
     if lesson.room is not None:
-        event.add("location", lesson.room.code)
-    event.add("status", "CANCELLED" if lesson.cancelled else "CONFIRMED")
+        event["LOCATION"] = icalendar.vText(lesson.room.code)
+    event["STATUS"] = icalendar.vText("CANCELLED" if lesson.cancelled else "CONFIRMED")
     lines = [f"{lesson.group.name} · {lesson.teacher.code}"]
     if lesson.cancelled and lesson.reason:
         lines.append(f"{_('Vervalt')}: {lesson.reason}")
@@ -62,7 +64,7 @@ def _lesson_event(
         lines.append(lesson.label)
     for h in homework:
         lines.append(f"{h.get_kind_display()}: {h.text}")
-    event.add("description", "\n".join(lines))
+    event["DESCRIPTION"] = icalendar.vText("\n".join(lines))
     return event
 
 

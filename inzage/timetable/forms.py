@@ -1,4 +1,4 @@
-"""Forms of the timetable pages: homework entry, a lesson change, the timetable import."""
+"""Forms of the timetable pages: homework entry, a lesson change."""
 
 from __future__ import annotations
 
@@ -54,10 +54,3 @@ class LessonChangeForm(forms.Form):
                     "room", _("Onbekend lokaal “%(code)s”.") % {"code": code} if code else _("Kies een lokaal.")
                 )
         return data
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV-bestand"),
-        error_messages={"required": _("Kies een CSV-bestand."), "empty": _("Het bestand is leeg.")},
-    )

@@ -107,8 +107,8 @@ class PatternEntry(models.Model):
     """One weekly lesson of a teaching group: day, hour, teacher, room, every week or in A/B weeks, between dates.
 
     A/B weeks alternate per week that has a school day, the school year's first such week being an A-week
-    (`timetable.weeks.week_letter`). An import never edits an entry: it ends the old ones (`valid_until`) and adds
-    new ones, so past lessons keep the entry they came from.
+    (`timetable.weeks.week_letter`). An import never edits an entry's lesson: it ends the old ones (`valid_until`),
+    or marks one that had not begun yet as `superseded_by`, and adds new ones, so past lessons keep their entry.
     """
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
@@ -123,6 +123,10 @@ class PatternEntry(models.Model):
     valid_until = models.DateField(_("valid until (inclusive)"))
     batch = models.ForeignKey(
         "TimetableImport", on_delete=models.PROTECT, related_name="entries", null=True, blank=True
+    )
+    # A later import replaced this entry before it began (one that had begun is ended instead): it makes no lessons.
+    superseded_by = models.ForeignKey(
+        "TimetableImport", on_delete=models.PROTECT, related_name="superseded", null=True, blank=True
     )
 
     class Meta:

@@ -16,9 +16,9 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from inzage.people.models import Staff, Student
-from inzage.schools.models import TeachingGroup
+from inzage.schools.models import SchoolYear, TeachingGroup
 from inzage.timetable.items import HOMEWORK_FIELDS, LESSON_FIELDS
-from inzage.timetable.models import Homework, HomeworkDone, Lesson
+from inzage.timetable.models import Homework, HomeworkDone, Lesson, TimetableImport
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import Decision, Viewer, context_for, filter_items
 from inzage.visibility.queries import kind_probe
@@ -228,3 +228,21 @@ def teacher_lesson(*, staff: Staff, lesson_id: int) -> Lesson:
     if lesson is None:
         raise Http404
     return lesson
+
+
+# ------------------------------------------------------------------------------------------ the pattern import
+
+
+def import_school_year(*, school_id: int, day: dt.date) -> SchoolYear | None:
+    """The school year an import on this day is for: the one containing it, else the next, else the last."""
+    years = list(SchoolYear.objects.filter(school_id=school_id).order_by("start"))
+    return next((y for y in years if day <= y.end), years[-1] if years else None)
+
+
+def recent_imports(*, school_year: SchoolYear, limit: int = 10) -> list[TimetableImport]:
+    """The school year's latest pattern imports, newest first (not student data: no policy)."""
+    return list(
+        TimetableImport.objects.filter(school_year=school_year)
+        .select_related("imported_by")
+        .order_by("-imported_at", "-pk")[:limit]
+    )

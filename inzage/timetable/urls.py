@@ -19,6 +19,7 @@ urlpatterns = [
     path("huiswerk/<int:homework_id>/verwijderen/", views.homework_remove, name="homework_remove"),
 ]
 urlpatterns += [
+    path("beheer/import/", views.pattern_import, name="pattern_import"),
     path("agenda/", views.feed_settings, name="feed_settings"),
     path("agenda/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from inzage import clock
 from inzage.accounts.models import User
@@ -23,11 +26,21 @@ from inzage.portal.access_log import record_read
 from inzage.timetable import actions
 from inzage.timetable.feed import feed_for
 from inzage.timetable.forms import HomeworkForm, LessonChangeForm
+from inzage.timetable.imports import (
+    MAX_BYTES,
+    MAX_ERRORS_SHOWN,
+    ImportRefused,
+    LineError,
+    pattern_check,
+    pattern_decode,
+)
 from inzage.timetable.items import homework_item
 from inzage.timetable.models import FeedToken, Homework
 from inzage.timetable.queries import (
     access_timetable_student,
     display_day,
+    import_school_year,
+    recent_imports,
     student_timetable,
     teacher_lesson,
     teacher_lessons,
@@ -304,3 +317,64 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=900"
     response["Content-Disposition"] = 'inline; filename="rooster.ics"'
     return response
+
+
+# ------------------------------------------------------------------------------------------ the pattern import
+
+
+def _import_page(request: HttpRequest, context: dict[str, object], errors: list[LineError]) -> HttpResponse:
+    """The import page; with errors: each line's, nothing stored (422), and the text kept for correction."""
+    if errors:
+        context.update({"errors": errors[:MAX_ERRORS_SHOWN], "error_count": len(errors)})
+    return render(request, "timetable/import.html", context, status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pattern_import(request: HttpRequest) -> HttpResponse:
+    """The administrator loads the weekly pattern from CSV (pasted or a file): check → preview → store, all or
+    nothing. Anyone else: 404."""
+    user = _user(request)
+    viewer = viewer_for(user)
+    if not viewer.has_role("administrator") or viewer.school_id is None:
+        raise Http404
+    now = clock.now()
+    today = now.astimezone(ZoneInfo(user.school.timezone if user.school else "Europe/Amsterdam")).date()
+    year = import_school_year(school_id=viewer.school_id, day=today)
+    if year is None:
+        raise Http404
+    context: dict[str, object] = {"year": year, "imports": recent_imports(school_year=year), "text": ""}
+    if request.method != "POST":
+        return _import_page(request, context, [])
+    too_large = LineError(0, "", _("Het bestand is te groot (ten hoogste 2 MB). Splits het in kleinere bestanden."))
+    try:
+        post, files = request.POST, request.FILES
+    except RequestDataTooBig:
+        return _import_page(request, context, [too_large])
+    text = post.get("text", "")
+    filename = post.get("filename", "")[:200]
+    upload = files.get("file")
+    if upload is not None:
+        filename = (upload.name or "")[:200]
+        if upload.size is not None and upload.size > MAX_BYTES:
+            return _import_page(request, context | {"text": text}, [too_large])
+        try:
+            text = pattern_decode(upload.read())
+        except ImportRefused as err:
+            return _import_page(request, context | {"text": text}, [LineError(0, "", err.message)])
+    context.update({"text": text, "filename": filename})
+    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        return _import_page(request, context, [too_large])
+    check = pattern_check(school_year=year, text=text, today=today)
+    context["check"] = check
+    if check.errors:
+        return _import_page(request, context, check.errors)
+    if post.get("confirm") == "1":
+        result = actions.pattern_import_apply(school_year=year, check=check, by=user, at=now, filename=filename)
+        messages.success(
+            request,
+            _("Rooster ingelezen: %(n)d lessen per week voor %(g)d groepen; %(c)d lessen gemaakt, %(w)d vervallen.")
+            % {"n": result.entries, "g": len(check.groups), "c": result.sync.created, "w": result.sync.withdrawn},
+        )
+        return redirect("timetable:pattern_import")
+    return _import_page(request, context, [])

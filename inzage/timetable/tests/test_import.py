@@ -1,0 +1,175 @@
+"""The administrator's CSV import of the weekly pattern: who may open it, a good file (preview, then stored, lessons
+made again), bad lines named in Dutch with nothing stored, huge input, encodings other than UTF-8."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from inzage.timetable.imports import pattern_check
+from inzage.timetable.models import Lesson, PatternEntry, Room, TimetableImport
+from inzage.timetable.tests.conftest import ALL_PERSONAS
+
+pytestmark = pytest.mark.django_db
+URL = reverse("timetable:pattern_import")
+TODAY = dt.date(2025, 9, 9)  # conftest's NOW
+HEADER = "klas/groep;dag;lesuur;vak;docentcode;lokaal;week;geldig vanaf;geldig tot"
+GOOD = f"{HEADER}\nh3a-wi;ma;2;wi;DOC;B101;;;\nH3A;do;4;wi;DOC;B105;B;;\n"
+
+
+def _stored() -> tuple[int, int, int]:
+    return PatternEntry.objects.count(), TimetableImport.objects.count(), Room.objects.count()
+
+
+@pytest.mark.parametrize("name", ALL_PERSONAS)
+def test_only_the_administrator_opens_the_import(client, tt, user_of, now, name) -> None:
+    client.force_login(user_of(name))
+    assert client.get(URL).status_code == (200 if name == "admin" else 404), name
+    assert client.post(URL, {"text": GOOD}).status_code in ((200,) if name == "admin" else (404,))
+    assert TimetableImport.objects.count() == 0
+
+
+def test_a_good_file_is_previewed_then_stored_and_the_lessons_follow(client, tt, user_of, now) -> None:
+    client.force_login(user_of("admin"))
+    before = _stored()
+    page = client.post(URL, {"file": SimpleUploadedFile("rooster.csv", GOOD.encode())})
+    assert page.status_code == 200 and _stored() == before  # a preview stores nothing
+    html = page.content.decode()
+    assert "2 lessen per week voor 1 groepen" in html and "Nieuwe lokalen: B105" in html
+    assert 'name="confirm" value="1"' in html and "h3a-wi;ma;2;wi;DOC;B101" in html
+
+    response = client.post(URL, {"text": GOOD, "filename": "rooster.csv", "confirm": "1"})
+    assert response.status_code == 302
+    batch = TimetableImport.objects.get()
+    assert (batch.lines, batch.filename, batch.imported_by) == (2, "rooster.csv", tt.user("admin"))
+    new = PatternEntry.objects.filter(batch=batch).order_by("weekday")
+    assert [(e.weekday, e.slot_number, e.week, e.room.code) for e in new] == [(1, 2, "", "B101"), (4, 4, "B", "B105")]
+    old = PatternEntry.objects.filter(group=tt.group, batch=None)
+    assert {e.valid_until for e in old} == {TODAY - dt.timedelta(days=1)}  # ended, not edited away
+    live = Lesson.objects.filter(group=tt.group, withdrawn_at__isnull=True)
+    assert live.filter(date=dt.date(2025, 9, 8), slot_number=1).exists()  # Monday's lesson was given: it stays
+    assert not live.filter(date=dt.date(2025, 9, 15), slot_number=1).exists()
+    assert live.filter(date=dt.date(2025, 9, 15), slot_number=2).exists()
+    assert PatternEntry.objects.filter(group=tt.other_group, valid_until=tt.year.end).count() == 3  # not named
+    follow = client.get(URL).content.decode()
+    assert "rooster.csv" in follow
+
+
+def test_importing_the_same_file_again_replaces_it_without_double_lessons(client, tt, user_of, now) -> None:
+    client.force_login(user_of("admin"))
+    for _ in range(2):
+        assert client.post(URL, {"text": GOOD, "confirm": "1"}).status_code == 302
+    first, second = TimetableImport.objects.order_by("pk")
+    assert PatternEntry.objects.filter(batch=first, superseded_by=second).count() == 2
+    monday = Lesson.objects.filter(group=tt.group, date=dt.date(2025, 9, 15), withdrawn_at__isnull=True)
+    assert monday.count() == 1 and monday.get().pattern_entry.batch == second
+
+
+def test_every_bad_line_is_named_with_its_field_and_nothing_is_stored(client, tt, user_of, now) -> None:
+    text = "\n".join(
+        [
+            HEADER,
+            "h9z-wi;ma;2;wi;DOC;B101;;;",  # 2: unknown group
+            "h3a-wi;za;2;wi;DOC;B101;;;",  # 3: not a school day
+            "h3a-wi;ma;9;wi;DOC;B101;;;",  # 4: no 9th hour
+            "h3a-wi;ma;3;wi;XYZ;B101;;;",  # 5: unknown teacher
+            "h3a-wi;ma;4;wi;DOC;B101;C;;",  # 6: week C
+            "h3a-wi;ma;5;wi;DOC;B101;;31-02-2026;",  # 7: no such date
+            "h3a-wi;ma;6;wi;DOC;B101;;;;extra",  # 8: ten fields
+            "h3a-wi;ma;7;ne;DOC;B101;;;",  # 9: unknown subject
+            "h3a-wi;ma;8;wi;DOC;B101;;01-09-2025;",  # 10: in the past
+        ]
+    )
+    client.force_login(user_of("admin"))
+    before = _stored()
+    response = client.post(URL, {"text": text})
+    assert response.status_code == 422 and _stored() == before
+    html = response.content.decode()
+    expected = [
+        (2, "klas/groep", "Onbekende klas of lesgroep „h9z-wi”."),
+        (3, "dag", "„za” is geen schooldag: ma, di, wo, do of vr."),
+        (4, "lesuur", "Er is geen 9e uur op maandag in dit schooljaar."),
+        (5, "docentcode", "Onbekende docentcode „XYZ”."),
+        (6, "week", "„C”: laat leeg (elke week) of vul A of B in."),
+        (7, "geldig vanaf", "„31-02-2026” is geen datum: schrijf dd-mm-jjjj."),
+        (8, "–", "10 velden; een regel heeft er ten hoogste 9."),
+        (9, "vak", "Onbekende vakcode „ne”."),
+        (10, "geldig vanaf", "01-09-2025 ligt in het verleden"),
+    ]
+    for line, field, message in expected:
+        assert f"<tr><td>{line}</td><td>{field}</td><td>{message}" in html, (line, message)
+    assert "h9z-wi;ma;2;wi;DOC;B101" in html  # the text is kept for correction
+    # Clashes are checked once every line reads well.
+    clashes = "\n".join([HEADER, "h3a-wi;di;1;wi;DOC;B101;;;", "h3a-wi;di;1;wi;DOC;B104;A;;", "h3a-wi;ma;1;wi;AND;;;;"])
+    html = client.post(URL, {"text": clashes}).content.decode()
+    assert "<tr><td>3</td><td>docentcode</td><td>Docent DOC heeft op dinsdag het 1e uur al les (regel 2)." in html
+    assert "<tr><td>4</td><td>docentcode</td><td>Docent AND heeft op maandag het 1e uur al les" in html
+    assert "het rooster van h3b-wi dat blijft" in html
+    assert _stored() == before
+
+
+def test_a_and_b_weeks_do_not_clash_but_every_week_clashes_with_both(tt) -> None:
+    text = "h3a-wi;di;1;wi;DOC;B101;A;;\nh3a-wi;di;1;wi;DOC;B101;B;;\n"
+    assert pattern_check(school_year=tt.year, text=text, today=TODAY).ok
+    check = pattern_check(school_year=tt.year, text=text + "h3a-wi;di;1;wi;DOC;B101;;;\n", today=TODAY)
+    assert [(e.line, e.field) for e in check.errors] == [(3, "docentcode"), (3, "lokaal"), (3, "klas/groep")]
+
+
+def test_dates_in_dutch_or_iso_within_the_year(tt) -> None:
+    check = pattern_check(school_year=tt.year, text="h3a-wi;vr;3;wi;DOC;;;2025-10-01;31-1-2026", today=TODAY)
+    assert check.ok and (check.lines[0].valid_from, check.lines[0].valid_until) == (
+        dt.date(2025, 10, 1),
+        dt.date(2026, 1, 31),
+    )
+    outside = pattern_check(school_year=tt.year, text="h3a-wi;vr;3;wi;DOC;;;;01-09-2027", today=TODAY)
+    assert "ligt buiten schooljaar" in outside.errors[0].message and outside.errors[0].field == "geldig tot"
+    backwards = pattern_check(school_year=tt.year, text="h3a-wi;vr;3;wi;DOC;;;01-12-2025;01-10-2025", today=TODAY)
+    assert backwards.errors[0].message == "De laatste dag ligt vóór de eerste."
+
+
+def test_huge_input_is_refused_with_a_message(client, tt, user_of, now) -> None:
+    client.force_login(user_of("admin"))
+    before = _stored()
+    many = HEADER + "\n" + "h3a-wi;ma;2;wi;DOC;B101;;;\n" * 20_001
+    html = client.post(URL, {"file": SimpleUploadedFile("groot.csv", many.encode())}).content.decode()
+    assert "Te veel regels (ten hoogste 20000)" in html
+    big = SimpleUploadedFile("groot.csv", b"h3a-wi;ma;2;wi;DOC;B101;;;\n" * 80_000)  # over 2 MB
+    response = client.post(URL, {"file": big})
+    assert response.status_code == 422 and "Het bestand is te groot" in response.content.decode()
+    # Typed text beyond Django's request limit: the same message, not an error page.
+    response = client.post(URL, {"text": "x" * 3_000_000}, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422 and "Het bestand is te groot" in response.content.decode()
+    assert _stored() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (("\ufeff" + GOOD).encode("utf-16-le"), "Het bestand is UTF-16"),
+        (GOOD.encode("utf-16"), "Het bestand is UTF-16"),
+        ((GOOD + "h3a-wi;vr;3;wi;DOC;Zoë;;;\n").encode("cp1252"), "Het bestand is geen UTF-8 (regel 4"),
+    ],
+)
+def test_other_encodings_are_refused_in_dutch(client, tt, user_of, now, data, message) -> None:
+    client.force_login(user_of("admin"))
+    before = _stored()
+    response = client.post(URL, {"file": SimpleUploadedFile("rooster.csv", data)})
+    assert response.status_code == 422 and message in response.content.decode()
+    assert "CSV UTF-8" in response.content.decode() and _stored() == before
+
+
+def test_utf8_with_a_bom_and_comma_separated_lines_are_read(client, tt, user_of, now) -> None:
+    client.force_login(user_of("admin"))
+    data = b"\xef\xbb\xbf" + GOOD.replace(";", ",").encode()
+    response = client.post(URL, {"file": SimpleUploadedFile("rooster.csv", data)})
+    assert response.status_code == 200 and "2 lessen per week" in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ["", ";;;;", "\x00\x00", '"unclosed;ma;1', "h3a-wi;ma;99999999999999;wi;DOC", "a;b;c"])
+def test_odd_input_gives_a_message_never_a_500(client, tt, user_of, now, text) -> None:
+    client.force_login(user_of("admin"))
+    response = client.post(URL, {"text": text})
+    assert response.status_code == 422 and 'role="alert"' in response.content.decode()
