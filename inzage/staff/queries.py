@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from inzage.grades.averages import GradeItem, student_averages
 from inzage.grades.models import Column, PeriodReportStudent, Result
-from inzage.grades.queries import class_averages
+from inzage.grades.queries import class_averages, grade_rules
 from inzage.people.models import CourtRestriction, GuardianRelation, StaffRole, Student
 from inzage.schools.models import ClassMembership, SchoolClass, Subject
 from inzage.staff import attention
@@ -220,7 +220,7 @@ def mentees_overview(
         )
         for row in rows.values():
             row.fails = [replace(g, subject=subject_names.get(g.subject, "")) for g in row.fails]
-        averages = class_averages(visible)
+        averages = class_averages(visible, rules=grade_rules(students[0].school_id))
         for student_id, row in rows.items():
             ctx = contexts[student_id]
             year = averages.get(student_id)
@@ -268,6 +268,8 @@ def grade_text(*, status: str, value: Decimal | None, judgement: str, text: str)
         return "inhalen"
     if status == Result.Status.EXEMPT:
         return "vrijstelling"
+    if status == Result.Status.NOT_COUNTING:
+        return "telt niet mee" if value is None else f"{value:.1f} (telt niet mee)".replace(".", ",")
     if value is not None:
         return f"{value:.1f}".replace(".", ",")
     if judgement:
@@ -299,6 +301,12 @@ def _subject_blocks(*, ctx: Context) -> list[SubjectBlock]:
             "judgement",
             "text",
             "pk",
+            # the first test of a resit chain: a resit counts in its period, with its weights (grades.averages)
+            "column__resit_of__resit_of_id",
+            "column__resit_of__period_id",
+            "column__resit_of__weight",
+            "column__resit_of__resit_of__period_id",
+            "column__resit_of__resit_of__weight",
         )
         .order_by("column__date", "pk")
     )
@@ -321,10 +329,14 @@ def _subject_blocks(*, ctx: Context) -> list[SubjectBlock]:
             resit_of_id=r[8],
             resit_rule=r[9],
             retracted=False,  # the engine's filter leaves retracted results and columns out
+            resit_root_id=r[17] or r[8],
+            root_period_id=r[21] if r[17] else r[18],
+            root_weight=r[22] if r[17] else r[19],
         )
         for r in rows
     ]
-    year = student_averages(items).year_averages
+    school_id = ctx.viewer.school_id  # a staff context: the viewer's school is the student's
+    year = student_averages(items, rules=grade_rules(school_id) if rows and school_id else None).year_averages
     weighting = gettext("weging")
     blocks = []
     for subject_id, subject_rows in sorted(by_subject.items(), key=lambda kv: names[kv[0]]):
