@@ -1021,8 +1021,9 @@ def visible_results(*, viewer: Viewer, student: Any, at: dt.datetime) -> QuerySe
     from inzage.grades.models import Result
 
     # column__resit_of: averages group a resit of a resit with the first test (grades.averages._resit_root).
+    # column__resit_of__resit_of: a resit counts in the period (and with the weights) of the first test of its chain.
     queryset = Result.objects.filter(student_id=student.pk).select_related(
-        "column", "column__subject", "column__resit_of"
+        "column", "column__subject", "column__resit_of", "column__resit_of__resit_of"
     )
     ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
     narrowed = ctx.filter(queryset, RESULT_FIELDS)
