@@ -171,7 +171,10 @@ def parse_period_weights(text: str) -> dict[int, Decimal]:
         part = part.strip().replace(",", ".")
         if not part or not part.isascii() or not part.replace(".", "", 1).isdigit():
             raise ValueError(part)
-        out[number] = Decimal(part)
+        weight = Decimal(part)
+        if weight != weight.quantize(Decimal("0.01")) or weight > 1000:
+            raise ValueError(part)  # at most two decimals (the averages compute in hundredths)
+        out[number] = weight
     return out
 
 

@@ -123,7 +123,7 @@ def test_parse_period_weights(text, weights) -> None:
     assert parse_period_weights(text) == weights
 
 
-@pytest.mark.parametrize("text", ["25;25", "a/b", "25//50", "-1/2", "２５/50", "1e3"])
+@pytest.mark.parametrize("text", ["25;25", "a/b", "25//50", "-1/2", "２５/50", "1e3", "12.345/50", "5000"])
 def test_parse_period_weights_refuses(text) -> None:
     with pytest.raises(ValueError):
         parse_period_weights(text)
