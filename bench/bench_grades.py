@@ -1,5 +1,6 @@
 """Grades benchmarks: `grades.class_averages` (ms: a class's report grades and year averages, load + compute, best of
-7 runs) and `grades.import_100k` (s). Builds its own data."""
+7 runs), `grades.class_averages_period_weights` (the same class with the year average from period averages with
+period weights 25/25/25/25 and two decimals) and `grades.import_100k` (s). Builds its own data."""
 
 from __future__ import annotations
 
@@ -51,8 +52,9 @@ def _students(school, n, prefix):
     )
 
 
-def bench_class_averages() -> float:
+def bench_class_averages() -> tuple[float, float]:
     from inzage.grades.actions import assessment_kinds_ensure
+    from inzage.grades.averages import GradeRules, YearRule
     from inzage.grades.models import AssessmentKind, Column, Result
     from inzage.grades.queries import class_averages
     from inzage.schools.models import Subject, TeachingGroup
@@ -95,14 +97,20 @@ def bench_class_averages() -> float:
         ]
     )
     student_ids = [s.pk for s in students]
-    timings = []
-    for _ in range(REPEATS):  # the best of a few runs: the figure is the work, not the neighbours' noise
-        start = time.perf_counter()
-        averages = class_averages(Result.objects.filter(student_id__in=student_ids))
-        timings.append(time.perf_counter() - start)
-        assert len(averages) == CLASS_SIZE
-        assert all(len(a.year_averages) == SUBJECTS for a in averages.values())
-    return min(timings) * 1000
+    by_periods = GradeRules(
+        year_rule=YearRule.PERIOD_WEIGHTS, period_weights={p.pk: Decimal(25) for p in periods}, decimals=2
+    )
+    figures = []
+    for rules in (None, by_periods):
+        timings = []
+        for _ in range(REPEATS):  # the best of a few runs: the figure is the work, not the neighbours' noise
+            start = time.perf_counter()
+            averages = class_averages(Result.objects.filter(student_id__in=student_ids), rules=rules)
+            timings.append(time.perf_counter() - start)
+            assert len(averages) == CLASS_SIZE
+            assert all(len(a.year_averages) == SUBJECTS for a in averages.values())
+        figures.append(min(timings) * 1000)
+    return figures[0], figures[1]
 
 
 def bench_import_100k() -> float:
@@ -161,7 +169,9 @@ def run() -> list[tuple[str, float, str]]:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode=WAL")
+    all_results, by_periods = bench_class_averages()
     return [
-        ("grades.class_averages", bench_class_averages(), "ms"),
+        ("grades.class_averages", all_results, "ms"),
+        ("grades.class_averages_period_weights", by_periods, "ms"),
         ("grades.import_100k", bench_import_100k(), "s"),
     ]

@@ -28,6 +28,7 @@ ROLE_LABELS = {
     "coordinator": "coördinator",
     "care_coordinator": "zorgcoördinator",
     "attendance_officer": "verzuimcoördinator",
+    "exam_secretary": "examensecretaris",
     "administrator": "beheerder",
 }
 AUDIENCE_LABELS = {"student": "leerling", "guardian": "ouder/verzorger", "staff": "medewerker"}

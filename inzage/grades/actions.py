@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
 from inzage.grades.bulk_insert import insert_rows
-from inzage.grades.models import AssessmentKind, Column, ColumnVersion, Result, ResultVersion
+from inzage.grades.models import AssessmentKind, CentralExamResult, Column, ColumnVersion, Result, ResultVersion
 from inzage.grades.parsing import ParsedCell
 from inzage.people.models import Student
-from inzage.schools.models import Period, TeachingGroup
+from inzage.schools.models import Period, SchoolYear, Subject, TeachingGroup
 
 
 class GradeActionError(ValueError):
@@ -464,3 +464,46 @@ def assessment_kinds_ensure(*, school_id: int) -> None:
         [AssessmentKind(school_id=school_id, code=code, name=name) for code, name in DEFAULT_KINDS],
         ignore_conflicts=True,
     )
+
+
+def central_exam_result_enter(
+    *,
+    student: Student,
+    subject: Subject,
+    school_year: SchoolYear,
+    attempt: int,
+    value: Decimal,
+    by: User | None,
+    at: dt.datetime,
+    reason: str = "",
+) -> CentralExamResult:
+    """Record a candidate's central exam grade for one attempt (first sitting or resit); a changed grade is a new
+    version and needs a reason. Caller checked that `by` may keep this candidate's exam dossier."""
+    if attempt not in CentralExamResult.Attempt.values:
+        raise GradeActionError(_("Kies het eerste tijdvak of de herkansing."))
+    reason = reason.strip()
+    # The lock on the student row makes two secretaries entering the same grade wait for each other instead of
+    # both reading the same latest version (the unique constraint would then refuse the second with a 500).
+    with transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        latest = (
+            CentralExamResult.objects.filter(student=student, subject=subject, school_year=school_year, attempt=attempt)
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None and latest.value == value:
+            raise GradeActionError(_("Dit cijfer staat er al."))
+        if latest is not None and not reason:
+            raise GradeActionError(_("Een gewijzigd cijfer heeft een reden nodig."))
+        return CentralExamResult.objects.create(
+            school_id=student.school_id,
+            student=student,
+            subject=subject,
+            school_year=school_year,
+            attempt=attempt,
+            version=1 if latest is None else latest.version + 1,
+            value=value,
+            entered_at=at,
+            entered_by=by,
+            reason=reason if latest is not None else "",
+        )

@@ -7,8 +7,10 @@ from django.http import HttpRequest
 
 from inzage.grades.models import (
     AssessmentKind,
+    CentralExamResult,
     Column,
     ColumnVersion,
+    ExamSubject,
     GradeSettings,
     PeriodReport,
     PeriodReportStudent,
@@ -18,6 +20,7 @@ from inzage.grades.models import (
     ResultVersion,
     TestingProgramme,
 )
+from inzage.schools.admin_scope import SchoolScopedAdmin
 
 
 @admin.register(AssessmentKind)
@@ -27,7 +30,16 @@ class AssessmentKindAdmin(admin.ModelAdmin):
 
 @admin.register(GradeSettings)
 class GradeSettingsAdmin(admin.ModelAdmin):
-    list_display = ["school", "report_rounding"]
+    list_display = ["school", "report_rounding", "year_average_rule", "period_weights", "not_counting_rule",
+                    "average_decimals"]  # fmt: skip
+
+
+@admin.register(ExamSubject)
+class ExamSubjectAdmin(SchoolScopedAdmin):
+    """The school declares per level which subjects have a central exam and which make up the combination grade."""
+
+    list_display = ["level", "subject", "has_central_exam", "in_combination"]
+    list_filter = ["level", "has_central_exam", "in_combination"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,7 +59,17 @@ class NoDeleteAdmin(ReadOnlyAdmin):
     """Results and columns change only through the grade actions (which keep versions)."""
 
 
-for model in (Result, Column, ResultVersion, ColumnVersion, ProgrammeChange, PeriodReport, PeriodReportStudent):
+# Central exam grades are entered on the candidate's page (staff:candidate), which keeps every version.
+for model in (
+    Result,
+    Column,
+    ResultVersion,
+    ColumnVersion,
+    ProgrammeChange,
+    PeriodReport,
+    PeriodReportStudent,
+    CentralExamResult,
+):
     admin.site.register(model, NoDeleteAdmin if model in (Result, Column) else ReadOnlyAdmin)
 
 

@@ -8,22 +8,27 @@ Which results count (the same for every function):
 - only columns with result type "number" whose column and result are not retracted;
 - only results with status "normal" and a value: exempt (vrijstelling), not made yet (inhalen), does not count
   (telt niet mee) and missing results are left out of both the sum and the total weight;
-- resits: a column with `resit_of` is another attempt at its original. Per original, the attempts that count are
-  combined by the resit column's rule (highest / last by date / average); the combination counts once, with the
-  weight of the original column (or the resit's own weight when the original's result is not among the input);
+- resits: a column with `resit_of` is another attempt at its original. Per first test of the chain, the attempts
+  that count are combined by the resit column's rule (highest / last by date / average); the combination counts
+  once, in the period of the first test and with its weights, whatever period the resit column was filed under
+  (`GradeItem.root_*`; without them, the resit's own period and weights);
 - a zero total weight gives no average (None), never 0 and never an error.
 
 Rounding: half-up (7,45 → 7,5; 7,44 → 7,4) for one decimal; the school may choose whole numbers (7,5 → 8).
-Final exam grade: see `final_grade`.
+The school's rules (`GradeRules`, from `GradeSettings`): the report grade's rounding, the year average (the weighted
+mean of all results, or of the period averages with the period weights) and the decimals an average is shown with.
+Final exam grade and the exam year: `inzage.grades.exam`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import NamedTuple
 
 from inzage.grades.models import Column, GradeSettings, Result
@@ -51,11 +56,16 @@ class GradeItem(NamedTuple):
     resit_rule: str = Column.ResitRule.HIGHEST
     retracted: bool = False
     resit_root_id: int | None = None  # the first test of a chain (a resit of a resit: its original's original)
+    # The first test's period and weights: a resit counts there, with those, wherever the resit column was filed.
+    root_period_id: int | None = None
+    root_weight: Decimal | None = None
+    root_exam_weight: Decimal | None = None
 
 
 def as_item(result: Result) -> GradeItem:
     """Convert a Result (its `column` must be loaded, or this costs a query) into a GradeItem."""
     column = result.column
+    root = _resit_root_column(column)
     return GradeItem(
         column_id=column.pk,
         subject_id=column.subject_id,
@@ -70,6 +80,9 @@ def as_item(result: Result) -> GradeItem:
         resit_rule=column.resit_rule,
         retracted=result.retracted_at is not None or column.retracted_at is not None,
         resit_root_id=_resit_root(column),
+        root_period_id=None if root is None else root.period_id,
+        root_weight=None if root is None else root.weight,
+        root_exam_weight=None if root is None else root.exam_weight,
     )
 
 
@@ -81,6 +94,24 @@ def _resit_root(column: Column) -> int | None:
     if Column.resit_of.is_cached(column) and column.resit_of is not None and column.resit_of.resit_of_id:
         return column.resit_of.resit_of_id
     return column.resit_of_id
+
+
+def _resit_root_column(column: Column) -> Column | None:
+    """The first test of the column's chain when it is loaded (`column__resit_of`, and `column__resit_of__resit_of`
+    for a resit of a resit); None for a first test or when it is not loaded (no query here)."""
+    if column.resit_of_id is None or not Column.resit_of.is_cached(column) or column.resit_of is None:
+        return None
+    original = column.resit_of
+    if original.resit_of_id is None:
+        return original
+    if Column.resit_of.is_cached(original) and original.resit_of is not None:
+        return original.resit_of
+    return None
+
+
+def report_period_id(item: GradeItem) -> int:
+    """The period a result counts in: a resit counts in the period of the test it replaces."""
+    return item.period_id if item.root_period_id is None else item.root_period_id
 
 
 def as_items(results: Iterable[Result | GradeItem]) -> list[GradeItem]:
@@ -103,6 +134,60 @@ def round_half_up(value: Decimal, places: Decimal = ONE_DECIMAL) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
+def round_exact(value: Fraction | Decimal, decimals: int) -> Decimal:
+    """Round an exact value half-up to `decimals` places (0, 1 or 2): floor(x·10^d + 1/2) / 10^d, in integers, so
+    1/3-like means are never rounded from a truncated decimal expansion."""
+    scaled = Fraction(value) * 10**decimals
+    return Decimal(math.floor(scaled + Fraction(1, 2))).scaleb(-decimals)
+
+
+class YearRule:
+    """How a school computes the year average (`GradeSettings.year_average_rule`)."""
+
+    ALL_RESULTS = "all_results"  # the weighted mean of all counted results of the year (column weights)
+    PERIOD_WEIGHTS = "period_weights"  # the weighted mean of the (unrounded) period averages, with period weights
+
+
+@dataclass(frozen=True)
+class GradeRules:
+    """The school's grade rules as the averages need them (built by `grades.queries.grade_rules`).
+
+    `period_weights` maps period id → weight (only used by `YearRule.PERIOD_WEIGHTS`; a period without a weight
+    counts 0). `decimals` is how many decimals a shown (year) average has: 0, 1 or 2. `not_counting` says whether a
+    "telt niet mee" result stays visible to students and parents ("visible") or is hidden from them ("hidden"); it
+    never counts either way (the visibility engine applies it)."""
+
+    report_rounding: str = GradeSettings.Rounding.ONE_DECIMAL
+    year_rule: str = YearRule.ALL_RESULTS
+    period_weights: Mapping[int, Decimal] = field(default_factory=dict, hash=False)
+    decimals: int = 1
+    not_counting: str = "visible"
+
+    @classmethod
+    def for_rounding(cls, rounding: str) -> GradeRules:
+        """Today's rules with one rounding for report grades and year averages alike (the functions' default)."""
+        return cls(report_rounding=rounding, decimals=0 if rounding == GradeSettings.Rounding.WHOLE else 1)
+
+
+DEFAULT_RULES = GradeRules()
+
+
+def period_weighted_mean(
+    period_means: Mapping[int, Fraction | Decimal | None], period_weights: Mapping[int, Decimal]
+) -> Fraction | None:
+    """Σ weight_p × mean_p / Σ weight_p over the periods that have a mean and a positive weight; None when none
+    has (exact: Fractions)."""
+    total = Fraction(0)
+    total_weight = Fraction(0)
+    for period_id, mean in period_means.items():
+        weight = Fraction(period_weights.get(period_id, Decimal(0)))
+        if mean is None or weight <= 0:
+            continue
+        total += weight * Fraction(mean)
+        total_weight += weight
+    return None if total_weight == 0 else total / total_weight
+
+
 def combine_attempts(items: list[GradeItem]) -> list[tuple[Decimal, Decimal, Decimal, int]]:
     """Per original column: (value, weight, exam_weight, original column id) after applying the resit rule.
 
@@ -117,6 +202,10 @@ def combine_attempts(items: list[GradeItem]) -> list[tuple[Decimal, Decimal, Dec
         original = next((a for a in attempts if a.column_id == root_id), None)
         resits = sorted((a for a in attempts if a.column_id != root_id), key=lambda a: (a.date, a.column_id))
         weight_source = original or resits[0]
+        weight, exam_weight = weight_source.weight, weight_source.exam_weight
+        if original is None and resits[0].root_weight is not None:
+            # The resit replaces the first test: it counts with that test's weights (not the resit column's own).
+            weight, exam_weight = resits[0].root_weight, resits[0].root_exam_weight or Decimal(0)
         if not resits:
             value = weight_source.value
         else:
@@ -130,7 +219,7 @@ def combine_attempts(items: list[GradeItem]) -> list[tuple[Decimal, Decimal, Dec
             else:
                 value = max(values)
         assert value is not None
-        combined.append((value, weight_source.weight, weight_source.exam_weight, root_id))
+        combined.append((value, weight, exam_weight, root_id))
     return combined
 
 
@@ -178,8 +267,9 @@ def _rounding_places(rounding: str) -> Decimal:
 
 
 def period_average(results: Iterable[Result | GradeItem], *, subject_id: int, period_id: int) -> Decimal | None:
-    """Unrounded weighted average of one subject in one period (progress weights)."""
-    items = [i for i in as_items(results) if i.subject_id == subject_id and i.period_id == period_id]
+    """Unrounded weighted average of one subject in one period (progress weights); a resit counts in the period of
+    the test it replaces."""
+    items = [i for i in as_items(results) if i.subject_id == subject_id and report_period_id(i) == period_id]
     return weighted_average(items)
 
 
@@ -201,12 +291,31 @@ def year_average(
     *,
     subject_id: int,
     rounding: str = GradeSettings.Rounding.ONE_DECIMAL,
+    rules: GradeRules | None = None,
 ) -> Decimal | None:
-    """The year average of a subject: the weighted mean of all its counted results of the year (column weights,
-    not a mean of the rounded report grades), rounded as the school chose. Pass the results of one school year."""
-    items = [i for i in as_items(results) if i.subject_id == subject_id]
-    average = weighted_average(items)
-    return None if average is None else round_half_up(average, _rounding_places(rounding))
+    """The year average of a subject by the school's rule (`rules`; default: today's rule with `rounding`):
+    the weighted mean of all its counted results of the year (column weights, not a mean of the rounded report
+    grades), or the weighted mean of its unrounded period averages with the period weights; shown with
+    `rules.decimals` decimals. Pass the results of one school year."""
+    rules = rules or GradeRules.for_rounding(rounding)
+    counted = [i for i in as_items(results) if i.subject_id == subject_id and counts(i)]
+    exact = _year_exact(counted, rules)
+    return None if exact is None else round_exact(exact, rules.decimals)
+
+
+def _year_exact(counted: list[GradeItem], rules: GradeRules) -> Fraction | None:
+    """The unrounded year average of one subject's counted items by the school's rule."""
+    if rules.year_rule != YearRule.PERIOD_WEIGHTS:
+        total, total_weight = weighted_totals(counted)
+        return None if total_weight == 0 else Fraction(total) / Fraction(total_weight)
+    by_period: dict[int, list[GradeItem]] = defaultdict(list)
+    for item in counted:
+        by_period[report_period_id(item)].append(item)
+    means: dict[int, Fraction | None] = {}
+    for period_id, group in by_period.items():
+        total, total_weight = weighted_totals(group)
+        means[period_id] = None if total_weight == 0 else Fraction(total) / Fraction(total_weight)
+    return period_weighted_mean(means, rules.period_weights)
 
 
 def school_exam_average(results: Iterable[Result | GradeItem], *, subject_id: int) -> Decimal | None:
@@ -239,25 +348,30 @@ class StudentAverages:
 
 
 def student_averages(
-    results: Iterable[Result | GradeItem], *, rounding: str = GradeSettings.Rounding.ONE_DECIMAL
+    results: Iterable[Result | GradeItem],
+    *,
+    rounding: str = GradeSettings.Rounding.ONE_DECIMAL,
+    rules: GradeRules | None = None,
 ) -> StudentAverages:
-    """Every report grade and year average of one student from the given results, in one pass over them."""
+    """Every report grade and year average of one student from the given results, in one pass over them (the
+    school's `rules`; default: today's rule with `rounding` for both)."""
+    rules = rules or GradeRules.for_rounding(rounding)
     by_subject: dict[int, list[GradeItem]] = defaultdict(list)
     by_subject_period: dict[tuple[int, int], list[GradeItem]] = defaultdict(list)
     for item in as_items(results):
         # Every group key must appear (a subject with only exempt results has average None, not no entry).
         subject_items = by_subject[item.subject_id]
-        period_items = by_subject_period[(item.subject_id, item.period_id)]
+        period_items = by_subject_period[(item.subject_id, report_period_id(item))]
         if counts(item):
             subject_items.append(item)
             period_items.append(item)
-    places = _rounding_places(rounding)
+    places = _rounding_places(rules.report_rounding)
     reports = {}
     for key, group in by_subject_period.items():
         average = _weighted_counted(group)
         reports[key] = None if average is None else round_half_up(average, places)
     years = {}
     for subject_id, group in by_subject.items():
-        average = _weighted_counted(group)
-        years[subject_id] = None if average is None else round_half_up(average, places)
+        exact = _year_exact(group, rules)
+        years[subject_id] = None if exact is None else round_exact(exact, rules.decimals)
     return StudentAverages(report_grades=reports, year_averages=years)

@@ -86,15 +86,45 @@ class NoDeleteModel(models.Model):
 
 
 class GradeSettings(models.Model):
-    """A school's choices for grades: report-grade rounding and the PTA/PTO deadline (default 1 October)."""
+    """A school's choices for grades: report-grade rounding, the year average's rule, how "telt niet mee" is shown,
+    the decimals of shown averages and the PTA/PTO deadline (default 1 October). See docs/grades.md."""
 
     class Rounding(models.TextChoices):
         ONE_DECIMAL = "one_decimal", _("één decimaal (7,5)")
         WHOLE = "whole", _("heel getal (8)")
 
+    class YearAverageRule(models.TextChoices):
+        ALL_RESULTS = "all_results", _("gewogen gemiddelde van alle cijfers van het jaar")
+        PERIOD_WEIGHTS = "period_weights", _("gewogen gemiddelde van de periodegemiddelden (periodewegingen)")
+
+    class NotCountingRule(models.TextChoices):
+        VISIBLE = "visible", _("cijfer zichtbaar, telt niet mee")
+        HIDDEN = "hidden", _("verborgen voor leerlingen en ouders")
+
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="grade_settings")
     report_rounding = models.CharField(
         _("report grade rounding"), max_length=12, choices=Rounding.choices, default=Rounding.ONE_DECIMAL
+    )
+    year_average_rule = models.CharField(
+        _("jaargemiddelde"), max_length=16, choices=YearAverageRule.choices, default=YearAverageRule.ALL_RESULTS
+    )
+    period_weights = models.CharField(
+        _("periodewegingen"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Per periode, in volgorde, gescheiden door /: bijvoorbeeld 25/25/50. Een periode zonder weging telt niet "
+            "mee. Alleen voor het jaargemiddelde uit periodegemiddelden."
+        ),
+    )
+    not_counting_rule = models.CharField(
+        _("telt niet mee"), max_length=8, choices=NotCountingRule.choices, default=NotCountingRule.VISIBLE
+    )
+    average_decimals = models.PositiveSmallIntegerField(
+        _("decimalen van gemiddelden"),
+        default=1,
+        validators=[MaxValueValidator(2)],
+        help_text=_("Met hoeveel decimalen een gemiddelde wordt getoond: 0, 1 of 2."),
     )
     programme_deadline_month = models.PositiveSmallIntegerField(_("PTA/PTO deadline month"), default=10)
     programme_deadline_day = models.PositiveSmallIntegerField(_("PTA/PTO deadline day"), default=1)
@@ -102,9 +132,50 @@ class GradeSettings(models.Model):
     class Meta:
         verbose_name = _("grade settings")
         verbose_name_plural = _("grade settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(average_decimals__lte=2), name="gradesettings_decimals_0_to_2"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school}: {self.report_rounding}"
+
+    def period_weights_by_number(self) -> dict[int, Decimal]:
+        """The period weights by period number (1, 2, ...); an unreadable text gives no weights (fail closed:
+        `clean` refuses it in forms and the admin)."""
+        try:
+            return parse_period_weights(self.period_weights)
+        except ValueError:
+            return {}
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            weights = parse_period_weights(self.period_weights)
+        except ValueError:
+            raise ValidationError(
+                {"period_weights": _("Schrijf de wegingen als getallen gescheiden door /, bijvoorbeeld 25/25/50.")}
+            ) from None
+        if self.year_average_rule == self.YearAverageRule.PERIOD_WEIGHTS and not any(weights.values()):
+            raise ValidationError(
+                {"period_weights": _("Geef de periodewegingen, bijvoorbeeld 25/25/50 (minstens één boven 0).")}
+            )
+
+
+def parse_period_weights(text: str) -> dict[int, Decimal]:
+    """ "25/25/50" → {1: 25, 2: 25, 3: 50}; empty → {}; raises ValueError for anything else (comma decimals: 12,5)."""
+    text = (text or "").strip()
+    if not text:
+        return {}
+    out: dict[int, Decimal] = {}
+    for number, part in enumerate(text.split("/"), start=1):
+        part = part.strip().replace(",", ".")
+        if not part or not part.isascii() or not part.replace(".", "", 1).isdigit():
+            raise ValueError(part)
+        weight = Decimal(part)
+        if weight != weight.quantize(Decimal("0.01")) or weight > 1000:
+            raise ValueError(part)  # at most two decimals (the averages compute in hundredths)
+        out[number] = weight
+    return out
 
 
 class AssessmentKind(models.Model):
@@ -498,3 +569,69 @@ class PeriodReportStudent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.student} {self.period} v{self.version}"
+
+
+class ExamSubject(models.Model):
+    """The school's declaration of an exam subject for a level: whether it has a central exam (CE) and whether its
+    final grade is part of the combination grade (combinatiecijfer). Set by the administrator (Django admin)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey("schools.Level", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
+    has_central_exam = models.BooleanField(_("heeft een centraal examen"), default=True)
+    in_combination = models.BooleanField(_("deel van het combinatiecijfer"), default=False)
+
+    class Meta:
+        verbose_name = _("examenvak")
+        verbose_name_plural = _("examenvakken")
+        constraints = [models.UniqueConstraint(fields=["level", "subject"], name="examsubject_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.subject}"
+
+
+class CentralExamResult(AppendOnlyModel):
+    """A candidate's central exam grade (CE) in a subject: the first sitting or the resit. Append-only: a correction
+    is a new row with version + 1 and a reason; the row with the highest version per attempt is the current one.
+    Of the two attempts, the highest counts (`grades.exam.central_exam_grade`)."""
+
+    class Attempt(models.IntegerChoices):
+        FIRST = 1, _("eerste tijdvak")
+        RESIT = 2, _("herkansing")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey("people.Student", on_delete=models.PROTECT, related_name="central_exam_results")
+    subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey("schools.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField(_("poging"), choices=Attempt.choices)
+    version = models.PositiveIntegerField(_("version"))
+    value = models.DecimalField(
+        _("cijfer"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("1.0")), MaxValueValidator(Decimal("10.0"))],
+    )
+    entered_at = models.DateTimeField(_("ingevoerd op"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reden van de wijziging"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("centraal-examencijfer")
+        verbose_name_plural = _("centraal-examencijfers")
+        ordering = ["student", "subject", "attempt", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "subject", "school_year", "attempt", "version"], name="centralexamresult_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=Decimal("1.0")) & Q(value__lte=Decimal("10.0")),
+                name="centralexamresult_value_1_to_10",
+            ),
+            models.CheckConstraint(condition=Q(attempt__in=[1, 2]), name="centralexamresult_attempt_1_or_2"),
+            models.CheckConstraint(condition=Q(version=1) | ~Q(reason=""), name="centralexamresult_change_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.subject} CE{self.attempt} v{self.version}: {self.value}"

@@ -5,7 +5,8 @@ Accepted, surrounding spaces ignored, case-insensitive:
 - a judgement column: "o", "v", "g" (also "onvoldoende", "voldoende", "goed");
 - a text column (reflection report): any text;
 - in every column the flags "inh" (inhalen: not made yet), "vr" (vrijstelling: exempt) and "tnm" (telt niet mee:
-  does not count); a flag keeps no value.
+  does not count); a flag keeps no value, except "tnm" with a grade in a number column ("4,5 tnm" or "tnm 4,5"):
+  the grade is kept and shown (unless the school hides "telt niet mee" results) but never counted.
 An empty cell means "nothing entered" (`ParsedCell.empty`).
 
 Digits are 0–9 only. Python's `int()`, `Decimal()` and a regex digit class also take every other Unicode digit
@@ -41,6 +42,8 @@ JUDGEMENTS = {
     "goed": "g",
 }
 _NUMBER = re.compile(r"([0-9]{1,2})(?:[.,]([0-9]+))?", re.ASCII)
+# "4,5 tnm" / "tnm 4,5": a grade that stays visible and does not count.
+_NOT_COUNTING_GRADE = re.compile(r"(\S+)\s+tnm|tnm\s+(\S+)", re.IGNORECASE | re.ASCII)
 LOWEST = Decimal("1.0")
 HIGHEST = Decimal("10.0")
 
@@ -70,6 +73,13 @@ def format_grade(value: Decimal | None) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def format_average(value: Decimal | None) -> str:
+    """An average with the decimals it was rounded to (the school's choice): 7 / 7,3 / 7,25; None → ''."""
+    if value is None:
+        return ""
+    return format(value, "f").replace(".", ",")
+
+
 def parse_grade(raw: str) -> Decimal:
     """A number 1,0–10,0 with at most one decimal, comma or point; raises CellError with a Dutch message."""
     typed = raw.strip()
@@ -95,6 +105,10 @@ def parse_cell(raw: str, *, result_type: str) -> ParsedCell:
     flag = FLAGS.get(typed.lower())
     if flag is not None:
         return ParsedCell(status=flag)
+    with_grade = _NOT_COUNTING_GRADE.fullmatch(typed)
+    if with_grade and result_type == Column.ResultType.NUMBER:
+        grade = with_grade.group(1) or with_grade.group(2)
+        return ParsedCell(status=Result.Status.NOT_COUNTING, value=parse_grade(grade))
     if result_type == Column.ResultType.NUMBER:
         return ParsedCell(value=parse_grade(typed))
     if result_type == Column.ResultType.JUDGEMENT:
@@ -118,7 +132,7 @@ def display_cell(result: Result | None) -> str:
     if result.status == Result.Status.EXEMPT:
         return "vr"
     if result.status == Result.Status.NOT_COUNTING:
-        return "tnm"
+        return "tnm" if result.value is None else f"{format_grade(result.value)} tnm"
     if result.value is not None:
         return format_grade(result.value)
     return result.judgement or result.text

@@ -13,12 +13,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
 from inzage.grades.actions import GradeActionError
-from inzage.grades.averages import report_grade
+from inzage.grades.averages import as_item, report_grade, report_period_id
 from inzage.grades.models import GradeSettings, PeriodReport, PeriodReportStudent, Result
 from inzage.people.models import Student
 from inzage.schools.models import ClassMembership, Period, SchoolClass, Subject
@@ -37,14 +37,19 @@ def period_report_grades(*, school_class: SchoolClass, period: Period, at: dt.da
     columns released by `at` (a held-back column cannot leak through a report). Three queries."""
     student_ids = list(ClassMembership.objects.filter(school_class=school_class).values_list("student_id", flat=True))
     rounding = report_rounding(school_class.school_id)
+    # A resit counts in the period of the test it replaces, whatever period its column was filed under: take the
+    # resits of this period's tests too (report_grade leaves out those whose first test lies in another period).
+    in_period = (
+        Q(column__period=period) | Q(column__resit_of__period=period) | Q(column__resit_of__resit_of__period=period)
+    )
     results = (
         Result.objects.filter(
+            in_period,
             student_id__in=student_ids,
-            column__period=period,
             column__release_at__isnull=False,
             column__release_at__lte=at,
         )
-        .select_related("column")
+        .select_related("column", "column__resit_of", "column__resit_of__resit_of")
         .order_by("pk")
     )
     by_student: dict[int, list[Result]] = defaultdict(list)
@@ -57,7 +62,8 @@ def period_report_grades(*, school_class: SchoolClass, period: Period, at: dt.da
     for student_id in student_ids:
         own = by_student.get(student_id, [])
         grades: Grades = {}
-        for subject_id in sorted({r.column.subject_id for r in own}):
+        counted_here = {r.column.subject_id for r in own if report_period_id(as_item(r)) == period.pk}
+        for subject_id in sorted(counted_here):
             grade = report_grade(own, subject_id=subject_id, period_id=period.pk, rounding=rounding)
             subject = subjects[subject_id]
             grades[subject.code] = {"name": subject.name, "grade": None if grade is None else str(grade)}

@@ -81,6 +81,7 @@ class StaffRole(models.Model):
         COORDINATOR = "coordinator", _("coördinator")
         CARE_COORDINATOR = "care_coordinator", _("zorgcoördinator")
         ATTENDANCE_OFFICER = "attendance_officer", _("verzuimcoördinator")
+        EXAM_SECRETARY = "exam_secretary", _("examensecretaris")
         ADMINISTRATOR = "administrator", _("beheerder")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
@@ -102,6 +103,7 @@ class StaffRole(models.Model):
                         "coordinator",
                         "care_coordinator",
                         "attendance_officer",
+                        "exam_secretary",
                         "administrator",
                     ]
                 ),

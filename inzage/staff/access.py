@@ -41,4 +41,6 @@ def may_open_attendance(*, viewer: Viewer) -> bool:
 
 def may_search(*, viewer: Viewer) -> bool:
     """Roles that reach the whole school: a search among all students is what they need to find one."""
-    return queries.has_role(viewer, "care_coordinator", "attendance_officer", "administrator", "coordinator")
+    return queries.has_role(
+        viewer, "care_coordinator", "attendance_officer", "administrator", "coordinator", "exam_secretary"
+    )

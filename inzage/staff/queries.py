@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from inzage.grades.averages import GradeItem, student_averages
 from inzage.grades.models import Column, PeriodReportStudent, Result
-from inzage.grades.queries import class_averages
+from inzage.grades.queries import class_averages, grade_rules
 from inzage.people.models import CourtRestriction, GuardianRelation, StaffRole, Student
 from inzage.schools.models import ClassMembership, SchoolClass, Subject
 from inzage.staff import attention
@@ -220,7 +220,7 @@ def mentees_overview(
         )
         for row in rows.values():
             row.fails = [replace(g, subject=subject_names.get(g.subject, "")) for g in row.fails]
-        averages = class_averages(visible)
+        averages = class_averages(visible, rules=grade_rules(students[0].school_id))
         for student_id, row in rows.items():
             ctx = contexts[student_id]
             year = averages.get(student_id)
@@ -268,6 +268,8 @@ def grade_text(*, status: str, value: Decimal | None, judgement: str, text: str)
         return "inhalen"
     if status == Result.Status.EXEMPT:
         return "vrijstelling"
+    if status == Result.Status.NOT_COUNTING:
+        return "telt niet mee" if value is None else f"{value:.1f} (telt niet mee)".replace(".", ",")
     if value is not None:
         return f"{value:.1f}".replace(".", ",")
     if judgement:
@@ -299,6 +301,12 @@ def _subject_blocks(*, ctx: Context) -> list[SubjectBlock]:
             "judgement",
             "text",
             "pk",
+            # the first test of a resit chain: a resit counts in its period, with its weights (grades.averages)
+            "column__resit_of__resit_of_id",
+            "column__resit_of__period_id",
+            "column__resit_of__weight",
+            "column__resit_of__resit_of__period_id",
+            "column__resit_of__resit_of__weight",
         )
         .order_by("column__date", "pk")
     )
@@ -321,10 +329,14 @@ def _subject_blocks(*, ctx: Context) -> list[SubjectBlock]:
             resit_of_id=r[8],
             resit_rule=r[9],
             retracted=False,  # the engine's filter leaves retracted results and columns out
+            resit_root_id=r[17] or r[8],
+            root_period_id=r[21] if r[17] else r[18],
+            root_weight=r[22] if r[17] else r[19],
         )
         for r in rows
     ]
-    year = student_averages(items).year_averages
+    school_id = ctx.viewer.school_id  # a staff context: the viewer's school is the student's
+    year = student_averages(items, rules=grade_rules(school_id) if rows and school_id else None).year_averages
     weighting = gettext("weging")
     blocks = []
     for subject_id, subject_rows in sorted(by_subject.items(), key=lambda kv: names[kv[0]]):
@@ -520,3 +532,120 @@ def student_search(*, viewer: Viewer, at: dt.datetime, text: str) -> list[Studen
     )
     staff_facts_prime(viewer=viewer, student_ids=[s.pk for s in found])
     return [s for s in found if reaches(context_for(viewer=viewer, student_id=s.pk, at=at))][:SEARCH_LIMIT]
+
+
+# ------------------------------------------------------------------------------------------- the exam candidate
+
+CANDIDATE_ROLES = frozenset({"exam_secretary", "administrator"})
+
+
+def access_candidate(*, viewer: Viewer, student_id: int, at: dt.datetime) -> Context:
+    """The engine's context for a candidate whose exam dossier this viewer keeps (an examination secretary whose
+    level/year reaches the student, or an administrator); otherwise 404."""
+    ctx = context_for(viewer=viewer, student_id=student_id, at=at)
+    if not CANDIDATE_ROLES & set(staff_roles(ctx)):
+        raise Http404
+    return ctx
+
+
+@dataclass(frozen=True)
+class CandidateSubject:
+    subject: Subject
+    outcome: Any  # grades.exam.SubjectOutcome
+    declared: bool  # False: the school has not declared it an exam subject of the level (has a CE is assumed)
+    average_visible: bool
+
+
+@dataclass(frozen=True)
+class CandidateOverview:
+    student: Student
+    school_class: str
+    school_year: Any  # SchoolYear | None
+    grades_visible: bool
+    subjects: list[CandidateSubject]
+    combination: int | None
+    combination_subjects: list[str]
+    history: list[Any]  # CentralExamResult rows, newest first
+
+
+def candidate_overview(*, ctx: Context, at: dt.datetime) -> CandidateOverview:
+    """A candidate's exam year from what the engine lets this viewer see: per subject the school exam (SE) from the
+    visible results' exam weights, the central exam attempts (highest counts), the final grade, and the combination
+    grade (grades.exam). A constant number of queries, whatever the number of subjects and results."""
+    from inzage.grades.averages import weighted_average
+    from inzage.grades.exam import candidate_outcome, subject_outcome
+    from inzage.grades.models import CentralExamResult, ExamSubject
+    from inzage.schools.models import SchoolYear
+
+    assert ctx.facts is not None
+    student = ctx.facts.student
+    membership = ctx.facts.membership_on(ctx.today)
+    school_year = (
+        SchoolYear.objects.filter(school_id=student.school_id, start__lte=ctx.today).order_by("-start").first()
+    )
+    grades_visible = ctx.decide(kind_probe(student_id=student.pk, kind=DataKind.GRADES)).visible
+    results = (
+        list(
+            ctx.filter(Result.objects.filter(student_id=student.pk), RESULT_FIELDS).select_related(
+                "column", "column__subject", "column__resit_of", "column__resit_of__resit_of"
+            )
+        )
+        if grades_visible
+        else []
+    )
+    declared = {
+        e.subject_id: e
+        for e in (
+            ExamSubject.objects.filter(school_id=student.school_id, level_id=membership.level_id).select_related(
+                "subject"
+            )
+            if membership
+            else []
+        )
+    }
+    by_subject: dict[int, list[Result]] = {}
+    subjects: dict[int, Subject] = {e.subject_id: e.subject for e in declared.values()}
+    for r in results:
+        by_subject.setdefault(r.column.subject_id, []).append(r)
+        if r.column.exam_weight > 0:
+            subjects.setdefault(r.column.subject_id, r.column.subject)
+    history = (
+        list(
+            CentralExamResult.objects.filter(student_id=student.pk, school_year=school_year)
+            .select_related("subject", "entered_by")
+            .order_by("-entered_at", "-pk")
+        )
+        if grades_visible and school_year
+        else []
+    )
+    attempts: dict[tuple[int, int], Decimal] = {}
+    for row in sorted(history, key=lambda h: h.version):  # the latest version of each attempt counts
+        attempts[(row.subject_id, row.attempt)] = row.value
+    rows = []
+    for subject_id, subject in sorted(subjects.items(), key=lambda kv: kv[1].name):
+        own = by_subject.get(subject_id, [])
+        groups = {r.column.teaching_group_id for r in own}
+        item = average_item(
+            student_id=student.pk, subject_id=subject_id, group_id=groups.pop() if len(groups) == 1 else None
+        )
+        average_visible = grades_visible and ctx.decide(item).visible
+        exam = declared.get(subject_id)
+        outcome = subject_outcome(
+            subject_id=subject_id,
+            school_exam_average=weighted_average(own, dossier="exam") if average_visible else None,
+            central_exam_attempts=[attempts.get((subject_id, 1)), attempts.get((subject_id, 2))],
+            has_central_exam=exam.has_central_exam if exam else True,
+            in_combination=bool(exam and exam.in_combination),
+        )
+        rows.append(CandidateSubject(subject, outcome, exam is not None, average_visible))
+    total = candidate_outcome(r.outcome for r in rows)
+    return CandidateOverview(
+        student=student,
+        school_class=membership.class_name if membership else "",
+        school_year=school_year,
+        grades_visible=grades_visible,
+        subjects=rows,
+        combination=total.combination,
+        combination_subjects=[r.subject.name for r in rows if r.outcome.in_combination],
+        history=history,
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("verzuim/", views.attendance, name="attendance"),
     path("zoeken/", views.search, name="search"),
     path("leerling/<int:student_id>/", views.student, name="student"),
+    path("leerling/<int:student_id>/examen/", views.candidate, name="candidate"),
 ]

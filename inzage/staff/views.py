@@ -1,15 +1,22 @@
-"""Staff pages: the mentor's class, the year coordinator's year, the attendance officer's page, the student search
-and the one-page student overview. Thin: resolve the viewer, ask `access`/`queries`, render. Not yours: 404."""
+"""Staff pages: the mentor's class, the year coordinator's year, the attendance officer's page, the student search,
+the one-page student overview and the exam candidate's overview (with the central exam grades). Thin: resolve the
+viewer, ask `access`/`queries`, render. Not yours: 404."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from inzage.care import queries as care_queries
+from inzage.grades.actions import GradeActionError, central_exam_result_enter
 from inzage.staff import access, queries
+from inzage.staff.forms import CentralExamForm
 from inzage.visibility.policy import viewer_for
 
 
@@ -62,3 +69,39 @@ def student(request: HttpRequest, student_id: int) -> HttpResponse:
     overview.care_may_write = care_queries.may_write_care_notes(ctx)
     overview.care_notes = list(care_queries.care_notes_of(ctx=ctx)) if overview.care_notes_visible else []
     return render(request, "staff/student.html", {"o": overview})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The exam candidate's overview for the examination secretary and administrators; POST records a central exam
+    grade (docs/grades.md, "The exam year")."""
+    viewer, at = viewer_for(request.user), timezone.now()
+    ctx = queries.access_candidate(viewer=viewer, student_id=student_id, at=at)
+    overview = queries.candidate_overview(ctx=ctx, at=at)
+    enterable = {s.subject.pk: s.subject for s in overview.subjects if s.outcome.has_central_exam}
+    form = CentralExamForm(request.POST or None, subjects=list(enterable.values()))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if overview.school_year is None or not overview.grades_visible:
+            form.add_error(None, _("Voor deze leerling kun je geen examencijfers invoeren."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                central_exam_result_enter(
+                    student=overview.student,
+                    subject=enterable[data["subject"]],
+                    school_year=overview.school_year,
+                    attempt=data["attempt"],
+                    value=data["grade"],
+                    reason=data["reason"],
+                    by=request.user,  # type: ignore[arg-type]
+                    at=at,
+                )
+            except GradeActionError as err:
+                form.add_error("grade", str(err))
+            else:
+                messages.success(request, _("Het CE-cijfer is opgeslagen."))
+                return HttpResponseRedirect(reverse("staff:candidate", args=[student_id]))
+    return render(request, "staff/candidate.html", {"o": overview, "form": form}, status=status)

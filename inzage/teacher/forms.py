@@ -66,10 +66,23 @@ class ColumnForm(ReleaseForm):
         label=_("Soort resultaat"), choices=Column.ResultType.choices, initial=Column.ResultType.NUMBER
     )
     resit_of = forms.ModelChoiceField(
-        label=_("Herkansing van"), queryset=Column.objects.none(), required=False, empty_label=_("(geen herkansing)")
+        label=_("Herkansing van"),
+        queryset=Column.objects.none(),
+        required=False,
+        empty_label=_("(geen herkansing)"),
+        help_text=_(
+            "Een herkansing telt één keer mee: in de periode van de toets die ze vervangt en met de weging van die "
+            "toets, ook als je deze kolom onder een andere periode zet."
+        ),
     )
     resit_rule = forms.ChoiceField(
-        label=_("Welke poging telt"), choices=Column.ResitRule.choices, initial=Column.ResitRule.HIGHEST
+        label=_("Welke poging telt"),
+        choices=Column.ResitRule.choices,
+        initial=Column.ResitRule.HIGHEST,
+        help_text=_(
+            "Hoogste: de beste poging telt. Laatste: de laatste poging telt, ook als die lager is. Gemiddelde: het "
+            "gemiddelde van de pogingen telt."
+        ),
     )
 
     field_order = ["name", "code", "date", "kind", "period", "weight", "exam_weight", "result_type"]

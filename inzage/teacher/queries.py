@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db.models import Q
 
 from inzage.grades.models import Column, Result
-from inzage.grades.parsing import display_cell, format_grade
-from inzage.grades.queries import class_averages, columns_of_group
+from inzage.grades.parsing import display_cell, format_average
+from inzage.grades.queries import class_averages, columns_of_group, grade_rules
 from inzage.people.models import Student
 from inzage.schools.models import Period, TeachingGroup
 from inzage.visibility.derived import average_item
@@ -44,7 +44,7 @@ class GroupOverview:
 
 
 def _grade_cell(value: Decimal | None) -> Cell:
-    return Cell(format_grade(value), value is not None and value < PASS)
+    return Cell(format_average(value), value is not None and value < PASS)
 
 
 def group_overview(*, viewer: Viewer, group: TeachingGroup, at: dt.datetime) -> GroupOverview:
@@ -70,7 +70,7 @@ def group_overview(*, viewer: Viewer, group: TeachingGroup, at: dt.datetime) -> 
             shown[(result.column_id, result.student_id)] = Cell(
                 display_cell(result), value is not None and value < PASS
             )
-    averages = class_averages(visible) if students and columns else {}
+    averages = class_averages(visible, rules=grade_rules(group.school_id)) if students and columns else {}
     rows = []
     empty = Cell("")
     for student in students:

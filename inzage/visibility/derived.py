@@ -1,7 +1,7 @@
 """Derived values (averages, report grades) that never leak: computed only from the results the viewer may see.
 
-The averaging itself belongs to the grades package (`inzage.grades.averages.weighted_average`); this module only
-decides which results go in.
+The averaging itself belongs to the grades package (`inzage.grades.averages.year_average`, by the school's grade
+rules: the year-average rule and the decimals shown); this module only decides which results go in.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from inzage.grades.averages import round_half_up, weighted_average
+from inzage.grades.averages import GradeRules, year_average
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import Decision, Item, Viewer, context_for, visible_results
 
 ALWAYS_RELEASED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _shown_average(results: Iterable[Any]) -> Decimal | None:
-    """The grades package's weighted mean of the given results, rounded to one decimal (half up) for display."""
-    value = weighted_average(results)
-    return None if value is None else round_half_up(value)
+def _shown_average(results: Iterable[Any], *, subject_id: int, rules: GradeRules) -> Decimal | None:
+    """The grades package's average of the given results by the school's rules (weighted mean of all results, or
+    of the period averages with period weights), rounded half-up to the school's number of decimals."""
+    return year_average(results, subject_id=subject_id, rules=rules)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,10 @@ def visible_averages(
     may not see is left out. Pass `results` when the caller already has `visible_results(...)` evaluated."""
     if results is None:
         results = list(visible_results(viewer=viewer, student=student, at=at))
+    from inzage.grades.queries import grade_rules
+
     ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
+    rules = grade_rules(student.school_id) if results else None
     by_subject: dict[int, list[Any]] = {}
     for r in results:
         by_subject.setdefault(r.column.subject_id, []).append(r)
@@ -67,7 +70,7 @@ def visible_averages(
                 subject_id=subject_id,
                 subject=subject.code,
                 subject_name=subject.name,
-                average=_shown_average(rows),
+                average=_shown_average(rows, subject_id=subject_id, rules=rules or GradeRules()),
                 counted=len(rows),
                 decision=decision,
             )

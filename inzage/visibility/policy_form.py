@@ -43,6 +43,7 @@ STAFF_LABELS = {
     "coordinator": gettext_lazy("coördinator"),
     "care_coordinator": gettext_lazy("zorgcoördinator"),
     "attendance_officer": gettext_lazy("verzuimcoördinator"),
+    "exam_secretary": gettext_lazy("examensecretaris"),
     "administrator": gettext_lazy("beheerder"),
 }
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")

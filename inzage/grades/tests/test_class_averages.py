@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inzage.grades.averages import student_averages
+from inzage.grades.averages import GradeRules, YearRule, student_averages
 from inzage.grades.models import AssessmentKind, Column, GradeSettings, Result
 from inzage.grades.queries import class_averages
 from inzage.schools.models import Subject, TeachingGroup
@@ -97,22 +97,35 @@ def _build(personas, kind, columns_spec, results_spec) -> None:
     columns_spec=st.lists(column_spec, min_size=1, max_size=8),
     results_spec=st.lists(result_spec, min_size=2, max_size=16),
     rounding=st.sampled_from(list(GradeSettings.Rounding.values)),
+    year_rule=st.sampled_from([YearRule.ALL_RESULTS, YearRule.PERIOD_WEIGHTS]),
+    period_weights=st.tuples(st.sampled_from(WEIGHTS), st.sampled_from(WEIGHTS)),
+    decimals=st.integers(0, 2),
 )
-def test_class_averages_equal_student_averages(personas, columns_spec, results_spec, rounding) -> None:
+def test_class_averages_equal_student_averages(
+    personas, columns_spec, results_spec, rounding, year_rule, period_weights, decimals
+) -> None:
+    rules = GradeRules(
+        report_rounding=rounding,
+        year_rule=year_rule,
+        period_weights={p.pk: w for p, w in zip(personas.periods, period_weights, strict=False)},
+        decimals=decimals,
+    )
     with transaction.atomic():
         kind = AssessmentKind.objects.create(school=personas.school, code="toets", name="toets")
         _build(personas, kind, columns_spec, results_spec)
         queryset = Result.objects.filter(school=personas.school)
         expected = {}
-        for result in queryset.select_related("column", "column__resit_of"):
+        for result in queryset.select_related("column", "column__resit_of", "column__resit_of__resit_of"):
             expected.setdefault(result.student_id, []).append(result)
         want = {sid: student_averages(rs, rounding=rounding) for sid, rs in expected.items()}
         assert class_averages(queryset, rounding=rounding) == want
+        want = {sid: student_averages(rs, rules=rules) for sid, rs in expected.items()}
+        assert class_averages(queryset, rules=rules) == want
         transaction.set_rollback(True)
 
 
-def _column(weight: str, day: int, resit_of: int = -1) -> dict:
-    return {"weight": D(weight), "period": 0, "subject": 0, "type": "number", "retracted": False,
+def _column(weight: str, day: int, resit_of: int = -1, period: int = 0) -> dict:
+    return {"weight": D(weight), "period": period, "subject": 0, "type": "number", "retracted": False,
             "resit_of": resit_of, "rule": "highest", "day": day}  # fmt: skip
 
 
@@ -138,3 +151,24 @@ def test_class_averages_worked_example_with_a_resit(personas, django_assert_num_
     assert got[personas.student.pk].report_grades == {(personas.subject.pk, personas.periods[0].pk): D("7.5")}
     # 6,0 ×1 and 6,5 ×3 → 25,5 / 4 = 6,375 → 6,4 (half-up; not 6,3)
     assert got[personas.other_student.pk].year_averages == {personas.subject.pk: D("6.4")}
+
+
+@pytest.mark.django_db
+def test_class_averages_count_a_resit_in_the_period_it_replaces_with_period_weights(
+    personas, django_assert_num_queries
+) -> None:
+    """docs/grades.md, "Resit in another period", summed by the database: the same figures as the pure test."""
+    kind = AssessmentKind.objects.create(school=personas.school, code="toets", name="toets")
+    p1, p2 = personas.periods[0], personas.periods[1]
+    # T1 (P1, w2) 4,0; quiz (P1, w1) 7,0; resit of T1 filed under P2 (own weight 1) 6,5; P2 test (w1) 8,0
+    columns = [_column("2", 1), _column("1", 2), _column("1", 40, resit_of=0, period=1), _column("1", 41, period=1)]
+    _build(personas, kind, columns, [_grade("4.0"), _grade("7.0"), _grade("6.5"), _grade("8.0")])
+    queryset = Result.objects.filter(school=personas.school)
+    with django_assert_num_queries(5):
+        got = class_averages(queryset)[personas.student.pk]
+    subject = personas.subject.pk
+    assert got.report_grades == {(subject, p1.pk): D("6.7"), (subject, p2.pk): D("8.0")}
+    assert got.year_averages == {subject: D("7.0")}
+    rules = GradeRules(year_rule=YearRule.PERIOD_WEIGHTS, period_weights={p1.pk: D("25"), p2.pk: D("75")}, decimals=2)
+    # P1 20/3 = 6,666…, P2 8,0 → (6,666… × 25 + 8,0 × 75) / 100 = 7,666… → 7,67
+    assert class_averages(queryset, rules=rules)[personas.student.pk].year_averages == {subject: D("7.67")}

@@ -76,3 +76,22 @@ def test_the_grid_refuses_full_width_digits_in_every_number_cell() -> None:
     for typed in ("１０", "６,８", " ７.５ "):
         with pytest.raises(CellError, match="gewone cijfers"):
             parse_grade(typed)
+
+
+@pytest.mark.parametrize(("typed", "value"), [("4,5 tnm", "4.5"), ("TNM 6", "6.0"), ("tnm  7.5", "7.5")])
+def test_a_grade_that_does_not_count_keeps_its_value(typed, value) -> None:
+    from decimal import Decimal
+
+    from inzage.grades.models import Result
+    from inzage.grades.parsing import display_cell
+
+    cell = parse_cell(typed, result_type=Column.ResultType.NUMBER)
+    assert (cell.status, cell.value) == (Result.Status.NOT_COUNTING, Decimal(value))
+    shown = display_cell(Result(value=cell.value, status=cell.status))
+    assert parse_cell(shown, result_type=Column.ResultType.NUMBER) == cell  # what the grid shows reads back the same
+
+
+@pytest.mark.parametrize("typed", ["11 tnm", "tnm abc", "4,55 tnm", "tnm ７"])
+def test_a_bad_grade_with_tnm_is_refused(typed) -> None:
+    with pytest.raises(CellError):
+        parse_cell(typed, result_type=Column.ResultType.NUMBER)

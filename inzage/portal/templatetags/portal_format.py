@@ -19,6 +19,12 @@ def nl_grade(result: Any) -> str:
         return _("inhalen")
     if result.status == "exempt":
         return _("vrijstelling")
+    if result.status == "not_counting":
+        # The way Dutch teachers use it: the grade stays visible and does not count (GradeSettings.not_counting_rule;
+        # a school that hides it has the engine leave such results out for students and parents).
+        if result.value is None:
+            return _("telt niet mee")
+        return _("%(grade)s (telt niet mee)") % {"grade": f"{result.value:.1f}".replace(".", ",")}
     if result.value is not None:
         return f"{result.value:.1f}".replace(".", ",")
     if result.judgement:
@@ -29,6 +35,12 @@ def nl_grade(result: Any) -> str:
 @register.filter
 def nl_decimal(value: Any) -> str:
     return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+@register.filter
+def nl_average(value: Any) -> str:
+    """An average with the decimals it was rounded to (the school's choice: 7 / 7,3 / 7,25)."""
+    return "–" if value is None else format(value, "f").replace(".", ",")
 
 
 @register.filter

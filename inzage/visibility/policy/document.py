@@ -19,7 +19,15 @@ from inzage.visibility.kinds import ALL_KINDS, DataKind
 
 FORMAT_VERSION = 1
 AUDIENCES = ("students", "guardians")
-STAFF_ROLES = ("teacher", "mentor", "coordinator", "care_coordinator", "attendance_officer", "administrator")
+STAFF_ROLES = (
+    "teacher",
+    "mentor",
+    "coordinator",
+    "care_coordinator",
+    "attendance_officer",
+    "exam_secretary",
+    "administrator",
+)
 CONSENT_MODELS = ("at_18", "from_16", "always")
 # The top-level sections every document must state (besides `format`).
 SECTIONS = ("base", "publication", "student_first", "consent", "staff", "windows")
@@ -33,6 +41,8 @@ DEFAULT_STAFF: dict[str, tuple[str, ...]] = {
     "coordinator": _ALL_BUT_CARE,
     "care_coordinator": tuple(DataKind.values),
     "attendance_officer": ("attendance", "timetable", "personal_data"),
+    # the examination secretary keeps the exam dossiers: results, averages and reports of the candidates
+    "exam_secretary": ("grades", "averages", "period_report", "personal_data"),
     "administrator": _ALL_BUT_CARE,
 }
 

@@ -962,10 +962,29 @@ def _apply_shown_versions(rows: list[Any]) -> None:
             r.value, r.judgement, r.text, r.status, r.updated_at = v.value, v.judgement, v.text, v.status, v.changed_at
 
 
+def _hide_not_counting_values(rows: list[Any]) -> None:
+    """A school whose grade settings hide "telt niet mee" (`GradeSettings.not_counting_rule`): students and
+    parents see that such a result does not count, not its grade. One query, only when a row holds such a grade."""
+    from inzage.grades.models import GradeSettings, Result
+
+    marked = [r for r in rows if r.status == Result.Status.NOT_COUNTING and r.value is not None]
+    if not marked:
+        return
+    hidden = GradeSettings.objects.filter(
+        school_id__in={r.school_id for r in marked}, not_counting_rule=GradeSettings.NotCountingRule.HIDDEN
+    ).values_list("school_id", flat=True)
+    schools = set(hidden)
+    for r in marked:
+        if r.school_id in schools:
+            r.value = None
+
+
 class _ShownVersionIterable(ModelIterable):
     def __iter__(self):
         rows = list(super().__iter__())
         _apply_shown_versions(rows)
+        if getattr(self.queryset, "_for_students_and_parents", False):
+            _hide_not_counting_values(rows)
         return iter(rows)
 
 
@@ -975,6 +994,12 @@ class VisibleResultQuerySet(NoDeleteQuerySet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._iterable_class = _ShownVersionIterable
+        self._for_students_and_parents = False  # True: the school's "telt niet mee" rule applies to the rows
+
+    def _clone(self) -> VisibleResultQuerySet:
+        clone = super()._clone()  # type: ignore[misc]  # QuerySet._clone is private, untyped in the stubs
+        clone._for_students_and_parents = self._for_students_and_parents
+        return clone
 
     def _refuse_versioned(self, fields: Sequence[Any]) -> None:
         names = {str(x).split("__")[0] for x in fields if isinstance(x, str)}
@@ -996,8 +1021,9 @@ def visible_results(*, viewer: Viewer, student: Any, at: dt.datetime) -> QuerySe
     from inzage.grades.models import Result
 
     # column__resit_of: averages group a resit of a resit with the first test (grades.averages._resit_root).
+    # column__resit_of__resit_of: a resit counts in the period (and with the weights) of the first test of its chain.
     queryset = Result.objects.filter(student_id=student.pk).select_related(
-        "column", "column__subject", "column__resit_of"
+        "column", "column__subject", "column__resit_of", "column__resit_of__resit_of"
     )
     ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
     narrowed = ctx.filter(queryset, RESULT_FIELDS)
@@ -1008,4 +1034,6 @@ def visible_results(*, viewer: Viewer, student: Any, at: dt.datetime) -> QuerySe
                 When(version=1, then=Value(1)), default=_shown_version_subquery(ctx), output_field=IntegerField()
             )
         ).filter(shown_version__isnull=False)
-    return VisibleResultQuerySet(model=Result, query=narrowed.query, using=narrowed.db)
+    shown: VisibleResultQuerySet = VisibleResultQuerySet(model=Result, query=narrowed.query, using=narrowed.db)
+    shown._for_students_and_parents = ctx.audience in ("student", "guardian")
+    return shown

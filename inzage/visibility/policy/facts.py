@@ -243,7 +243,7 @@ class StudentFacts:
             if role == "mentor":
                 if membership and membership.class_id in viewer.mentor_class_ids:
                     found.append(role)
-            elif role == "coordinator":
+            elif role in ("coordinator", "exam_secretary"):
                 if (level_id is None and year is None) or (
                     membership
                     and (level_id is None or level_id == membership.level_id)

@@ -25,6 +25,7 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     "coordinator": ("coördinator", "coordinator"),
     "care_coordinator": ("zorgcoördinator", "care coordinator"),
     "attendance_officer": ("verzuimcoördinator", "attendance officer"),
+    "exam_secretary": ("examensecretaris", "examination secretary"),
     "administrator": ("beheerder", "administrator"),
 }
 
