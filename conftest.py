@@ -61,6 +61,18 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language: a request in English (LocaleMiddleware activates it for the thread)
+    or a management command must not leave the next test of the same worker in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Factories hash a password per account; PBKDF2 at production strength costs ~0.5 s each on a small machine.
     Tests use MD5 instead (settings.py keeps Django's default hashers for real use)."""
