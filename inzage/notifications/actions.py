@@ -44,7 +44,7 @@ from inzage.notifications.sources import SOURCES
 from inzage.people.models import GuardianRelation, Student
 from inzage.schools.calendar import SchoolCalendar
 from inzage.visibility.models import DataVersion
-from inzage.visibility.policy.engine import context_for
+from inzage.visibility.policy.engine import Item, context_for
 from inzage.visibility.policy.facts import follower_viewers
 from inzage.visibility.policy.transitions import transitions
 
@@ -54,6 +54,7 @@ HORIZON = dt.timedelta(days=21)  # how far ahead the planner looks; it plans aga
 LEASE = dt.timedelta(minutes=2)  # a worker's claim on notices it is sending
 QUIET_START, QUIET_END = 21, 7  # no notices between 21:00 and 07:00 (school's local time)
 BATCH = 500
+DATED_KINDS = frozenset({"homework", "cancellation"})  # their notices link to the item's day
 MAIL_CONNECTIONS = 4  # SMTP connections a worker sends a batch over at once
 _WORKER_DONE = object()  # a sending thread's last word
 
@@ -64,6 +65,12 @@ BUILT_IN_DEFAULTS: dict[tuple[str, str], tuple[str, int, int]] = {
     (Audience.STUDENT, "period_report"): (Frequency.IMMEDIATE, 17, 4),
     (Audience.GUARDIAN, "grades"): (Frequency.WEEKLY, 17, 4),
     (Audience.GUARDIAN, "period_report"): (Frequency.IMMEDIATE, 17, 4),
+    # Homework: the student's own business; a parent who wants it chooses it.
+    (Audience.STUDENT, "homework"): (Frequency.IMMEDIATE, 17, 4),
+    (Audience.GUARDIAN, "homework"): (Frequency.OFF, 17, 4),
+    # A cancelled lesson today or tomorrow: everyone at once (the quiet hours still hold).
+    (Audience.STUDENT, "cancellation"): (Frequency.IMMEDIATE, 17, 4),
+    (Audience.GUARDIAN, "cancellation"): (Frequency.IMMEDIATE, 17, 4),
 }
 
 UNSUBSCRIBE_SALT = "inzage.notifications.unsubscribe"
@@ -144,9 +151,9 @@ def _followers(students: list[Student], *, first: dt.date, last: dt.date) -> dic
     return out
 
 
-def _items_of(student_ids: Iterable[int]) -> dict[str, dict[int, list]]:
+def _items_of(student_ids: Iterable[int], since: dt.date) -> dict[str, dict[int, list[Item]]]:
     ids = list(student_ids)
-    return {kind: source(ids) for kind, source in SOURCES.items()}
+    return {kind: source.items(ids, since) for kind, source in SOURCES.items()}
 
 
 def notices_plan_students(
@@ -167,7 +174,7 @@ def notices_plan_students(
     if not audience_of:
         return 0
     choices = choices_for(user_ids=audience_of, school_id=students[0].school_id, audience_of=audience_of)
-    items = _items_of(s.pk for s in students)
+    items = _items_of((s.pk for s in students), first)
     viewers = follower_viewers(pairs=[(u, sid) for sid, found in people.items() for u in found])
     planned: list[Notice] = []
     for student in students:
@@ -181,9 +188,13 @@ def notices_plan_students(
                 choice = choices[(user_id, kind)]
                 if choice.frequency == Frequency.OFF or not kind_items:
                     continue
+                relevant = SOURCES[kind].relevant
                 for t in transitions(viewer=viewer, student_id=student.pk, items=kind_items, start=start, end=end):
-                    due = due_moment(cal=cal, visible_at=t.at, choice=choice)
-                    if due is None:
+                    not_before, not_after = relevant(t.item, cal) if relevant else (None, None)
+                    # Never before the engine's moment; a kind may wait until it is news (the day before a lesson).
+                    told = max(t.at, not_before) if not_before else t.at
+                    due = due_moment(cal=cal, visible_at=told, choice=choice)
+                    if due is None or (not_after is not None and due >= not_after):
                         continue
                     planned.append(
                         Notice(
@@ -193,6 +204,7 @@ def notices_plan_students(
                             kind=kind,
                             item_id=t.item.id,
                             subject_name=t.item.subject_name,
+                            item_date=t.item.date if kind in DATED_KINDS else None,
                             visible_at=t.at,
                             due_at=due,
                             frequency=choice.frequency,
@@ -363,11 +375,13 @@ def _send_batch(*, rows: list[Notice], now: dt.datetime) -> int:
     student_ids = {n.student_id for n in rows}
     items = {
         (kind, sid, it.id): it
-        for kind, by_student in _items_of(student_ids).items()
+        # The day before: a lesson of today is still news at 07:00, and the school's "today" may lag UTC's.
+        for kind, by_student in _items_of(student_ids, (now - dt.timedelta(days=1)).date()).items()
         for sid, kind_items in by_student.items()
         for it in kind_items
     }
     first_names = dict(Student.objects.filter(pk__in=list(student_ids)).values_list("pk", "first_name"))
+    calendars = {sid: SchoolCalendar.load(sid) for sid in {n.school_id for n in rows}}
     gone: list[int] = []
     later: dict[dt.datetime, list[int]] = defaultdict(list)
     still: dict[int, list[Notice]] = {}
@@ -377,6 +391,10 @@ def _send_batch(*, rows: list[Notice], now: dt.datetime) -> int:
             item = items.get((n.kind, n.student_id, n.item_id))
             if item is None or viewer is None or user_id not in users:
                 gone.append(n.pk)
+                continue
+            relevant = SOURCES[n.kind].relevant
+            if relevant is not None and (until := relevant(item, calendars[n.school_id])[1]) and now >= until:
+                gone.append(n.pk)  # no longer news (the lesson's day is over)
                 continue
             decision = context_for(viewer=viewer, student_id=n.student_id, at=now).decide(item)
             if decision.visible:
@@ -481,18 +499,26 @@ def _deliver(*, jobs: Iterable[tuple[NoticeMail, list[Notice]]], count: int, now
     return state["sent"]
 
 
-def _text(notice: Notice, first_names: dict[int, str]) -> str:
+def notice_text(notice: Notice, first_names: dict[int, str]) -> str:
+    """What a notice says, in the active language: that something is there, never what (no value, no text)."""
     from django.utils.translation import gettext as _
 
-    who = first_names.get(notice.student_id, "")
+    args = {"subject": notice.subject_name, "who": first_names.get(notice.student_id, "")}
+    day = notice.item_date.strftime("%d-%m-%Y") if notice.item_date else ""
     if notice.kind == "grades":
         if notice.subject_name:
-            return _("Er is een nieuw cijfer voor %(subject)s zichtbaar (%(who)s).") % {
-                "subject": notice.subject_name,
-                "who": who,
-            }
-        return _("Er is een nieuw cijfer zichtbaar (%(who)s).") % {"who": who}
-    return _("Er is een nieuw rapport zichtbaar (%(who)s).") % {"who": who}
+            return _("Er is een nieuw cijfer voor %(subject)s zichtbaar (%(who)s).") % args
+        return _("Er is een nieuw cijfer zichtbaar (%(who)s).") % args
+    if notice.kind == "homework":
+        return _("Er is nieuw huiswerk voor %(subject)s, voor %(day)s (%(who)s).") % {**args, "day": day}
+    if notice.kind == "cancellation":
+        return _("Een les %(subject)s op %(day)s vervalt (%(who)s).") % {**args, "day": day}
+    return _("Er is een nieuw rapport zichtbaar (%(who)s).") % args
+
+
+def notice_url(notice: Notice) -> str:
+    """The page a notice links to (the person's own page; the engine decides again what it shows)."""
+    return SOURCES[notice.kind].url(notice.student_id, notice.item_date)
 
 
 def _message(*, user: User, notices: list[Notice], first_names: dict[int, str]) -> NoticeMail:
@@ -500,7 +526,7 @@ def _message(*, user: User, notices: list[Notice], first_names: dict[int, str]) 
     kinds = sorted({n.kind for n in notices})
     with translation.override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
         lines = [
-            {"text": _text(n, first_names), "url": base + reverse("portal:grades", args=[n.student_id])}
+            {"text": notice_text(n, first_names), "url": base + notice_url(n)}
             for n in sorted(notices, key=lambda n: (n.visible_at, n.pk))
         ]
         unsubscribe = {

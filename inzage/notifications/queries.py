@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from inzage.accounts.models import User
-from inzage.notifications.actions import Choice, _text, choices_for
+from inzage.notifications.actions import Choice, choices_for, notice_text, notice_url
 from inzage.notifications.models import Audience, Notice
 from inzage.people.models import Student
 from inzage.visibility.policy.facts import Viewer
 from inzage.visibility.queries import portal_students
 
-KIND_LABELS = {"grades": _("Nieuwe cijfers"), "period_report": _("Rapporten")}
+KIND_LABELS = {
+    "grades": _("Nieuwe cijfers"),
+    "period_report": _("Rapporten"),
+    "homework": _("Huiswerk en toetsen"),
+    "cancellation": _("Lesuitval vandaag en morgen"),
+}
 PAGE_SIZE = 50
 
 
@@ -24,6 +29,7 @@ class Line:
     sent_at: dt.datetime
     unread: bool
     student_id: int
+    url: str
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,10 @@ def notices_for(*, viewer: Viewer, user: User, at: dt.datetime) -> Listing:
             "-sent_at", "-pk"
         )[:PAGE_SIZE]
     )
-    lines = [Line(_text(n, reachable), n.sent_at or n.due_at, n.read_at is None, n.student_id) for n in rows]
+    lines = [
+        Line(notice_text(n, reachable), n.sent_at or n.due_at, n.read_at is None, n.student_id, notice_url(n))
+        for n in rows
+    ]
     return Listing(lines=lines, unread=sum(1 for line in lines if line.unread))
 
 

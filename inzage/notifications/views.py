@@ -54,6 +54,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         cleaned = {}
         for kind in FOLLOWED_KINDS:
+            if not any(f"{kind}-{field}" in request.POST for field in ("frequency", "hour", "weekday")):
+                continue  # a kind the form did not send keeps its setting (an older page, a partial post)
             typed = {
                 "frequency": request.POST.get(f"{kind}-frequency", ""),
                 "hour": request.POST.get(f"{kind}-hour", "").strip(),
