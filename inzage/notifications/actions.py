@@ -343,6 +343,21 @@ def preference_set(*, user: User, kind: str, frequency: str, hour: int = 17, wee
     return pref
 
 
+def school_default_set(
+    *, school_id: int, audience: str, kind: str, frequency: str, hour: int = 17, weekday: int = 4
+) -> SchoolDefault:
+    """Set the school's default for one audience and kind (the caller checked that the account is an administrator
+    of this school, and the values). People with a choice of their own keep it; notices already planned keep their
+    moment (the next change to a student plans with the new default)."""
+    row, _ = SchoolDefault.objects.update_or_create(
+        school_id=school_id,
+        audience=audience,
+        kind=kind,
+        defaults={"frequency": frequency, "hour": hour, "weekday": weekday},
+    )
+    return row
+
+
 def notices_mark_read(*, user: User, at: dt.datetime) -> None:
     """Mark every sent notice of the account as read (the caller is that account)."""
     Notice.objects.filter(user=user, status=Notice.Status.SENT, read_at__isnull=True).update(read_at=at)

@@ -58,3 +58,16 @@ def choices_of(*, user: User) -> dict[str, Choice]:
     school_id = user.school_id or 0
     found = choices_for(user_ids=[user.pk], school_id=school_id, audience_of={user.pk: audience})
     return {kind: choice for (_, kind), choice in found.items()}
+
+
+def school_defaults(*, school_id: int) -> dict[tuple[str, str], Choice]:
+    """The defaults in force per (audience, kind): the school's own rows, else the built-in ones (one query)."""
+    from inzage.notifications.actions import BUILT_IN_DEFAULTS
+    from inzage.notifications.models import SchoolDefault
+
+    rows = {(d.audience, d.kind): d for d in SchoolDefault.objects.filter(school_id=school_id)}
+    out: dict[tuple[str, str], Choice] = {}
+    for key, (frequency, hour, weekday) in BUILT_IN_DEFAULTS.items():
+        row = rows.get(key)
+        out[key] = Choice(row.frequency, row.hour, row.weekday) if row else Choice(frequency, hour, weekday)
+    return out
