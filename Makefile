@@ -32,13 +32,13 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(PY) manage.py migrate --noinput -v0
 
-## make run: set up, migrate, seed the demo school on first run, serve on http://$(HOST):$(PORT)
+## make run: set up, migrate, seed the demo school on first run, serve on http://$(HOST):$(PORT), with the background
+## worker and the notification scheduler beside granian (deploy/run-demo.sh stops them when granian stops)
 run: migrate pdf-libs
 	$(PY) manage.py seed_demo --if-empty --students $(STUDENTS) --seed $(SEED)
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_accounts
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) --blocking-threads 4 \
-		--static-path-route /static --static-path-mount staticfiles inzage.wsgi:application
+	bash deploy/run-demo.sh $(VENV) $(HOST) $(PORT) $(WORKERS)
 
 ## make test: install the test dependencies and run the whole suite (browser tests included)
 test: install-dev browsers pdf-libs

@@ -16,7 +16,7 @@ from inzage.people.models import Student
 from inzage.schools.models import School
 
 # Kinds a person can follow (the engine's kinds; later packages add theirs to `inzage.notifications.sources`).
-FOLLOWED_KINDS = ("grades", "period_report")
+FOLLOWED_KINDS = ("grades", "period_report", "homework", "cancellation")
 
 
 class Frequency(models.TextChoices):
@@ -82,6 +82,7 @@ class Notice(models.Model):
     kind = models.CharField(max_length=32)
     item_id = models.BigIntegerField()
     subject_name = models.CharField(max_length=200, blank=True)  # "wiskunde"; never the value
+    item_date = models.DateField(null=True, blank=True)  # a lesson's or homework's day (the link goes there)
     visible_at = models.DateTimeField()
     due_at = models.DateTimeField(db_index=True)
     frequency = models.CharField(max_length=12, choices=Frequency.choices)

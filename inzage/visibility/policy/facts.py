@@ -370,3 +370,83 @@ def load_facts(*, viewer: Viewer, student_id: int) -> StudentFacts | None:
     elif viewer.staff_id is not None:
         facts.student_group_ids = frozenset(student.teaching_groups.values_list("pk", flat=True))
     return facts
+
+
+def follower_viewers(*, pairs: Any) -> dict[int, Viewer]:
+    """Viewers for many (account, student) pairs at once, each with the facts of its students loaded, for work that
+    decides for thousands of people (notifications). A constant number of queries per call, whatever its size.
+
+    Each viewer is the account as a student or guardian only: what `viewer_for` gives without the staff parts
+    (roles, groups, mentor classes), so a parent who also teaches is told what they see as a parent, never what
+    their job shows them. Its facts are those `load_facts` would load for such a viewer
+    (`notifications/tests/test_followers.py` holds the two loaders together field by field)."""
+    wanted: dict[int, set[int]] = {}
+    for user_id, student_id in pairs:
+        wanted.setdefault(user_id, set()).add(student_id)
+    if not wanted:
+        return {}
+    from inzage.accounts.models import User
+
+    viewers = {
+        pk: Viewer(user_id=pk, school_id=school_id)
+        for pk, school_id in User.objects.filter(pk__in=list(wanted), is_active=True).values_list("pk", "school_id")
+    }
+    for student_id, user_id in Student.objects.filter(user_id__in=list(viewers)).values_list("pk", "user_id"):
+        viewers[user_id].student_id = student_id
+    for rel in GuardianRelation.objects.filter(guardian__user_id__in=list(viewers)).select_related("guardian"):
+        viewer = viewers[rel.guardian.user_id]
+        if viewer.guardian_id is None:
+            viewer.guardian_id = rel.guardian_id
+        viewer.relations[rel.student_id] = rel
+    student_ids = {sid for user_id in viewers for sid in wanted[user_id]}
+    students = {s.pk: s for s in Student.objects.filter(pk__in=list(student_ids))}
+    memberships = memberships_by_student(ClassMembership.objects.filter(student_id__in=list(students)))
+    relation_ids = [r.pk for v in viewers.values() for sid, r in v.relations.items() if sid in students]
+    court: dict[int, list[CourtRestriction]] = {}
+    for c in CourtRestriction.objects.filter(relation_id__in=relation_ids):
+        court.setdefault(c.relation_id, []).append(c)
+    requests: dict[int, list[InformationRequest]] = {}
+    for r in InformationRequest.objects.filter(relation_id__in=relation_ids):
+        requests.setdefault(r.relation_id, []).append(r)
+    guarded = [sid for sid in students if any(sid in v.relations for v in viewers.values())]
+    overrides: dict[int, list[Override]] = {}
+    for o in Override.objects.filter(student_id__in=guarded):
+        overrides.setdefault(o.student_id, []).append(o)
+    consents: dict[tuple[int, int], list[tuple[int, str, bool, dt.datetime]]] = {}
+    for sid, guardian_id, kind, granted, recorded_at in (
+        Consent.objects.filter(student_id__in=guarded)
+        .order_by("recorded_at", "pk")
+        .values_list("student_id", "guardian_id", "kind", "granted", "recorded_at")
+    ):
+        consents.setdefault((sid, guardian_id), []).append((guardian_id, kind, granted, recorded_at))
+    shares: dict[int, list[tuple[str, int, dt.datetime]]] = {}
+    for sid, kind, item_id, shared_at in Share.objects.filter(student_id__in=guarded).values_list(
+        "student_id", "kind", "item_id", "shared_at"
+    ):
+        shares.setdefault(sid, []).append((kind, item_id, shared_at))
+    schools: dict[int, tuple[SchoolCalendar, PolicySpec]] = {}
+    for user_id, viewer in viewers.items():
+        for sid in wanted[user_id]:
+            student = students.get(sid)
+            if viewer.school_id is None or student is None or student.school_id != viewer.school_id:
+                viewer.facts[sid] = None  # not in the viewer's school: "not related", as `load_facts` says
+                continue
+            if student.school_id not in schools:
+                schools[student.school_id] = school_calendar_policy(school_id=student.school_id, version=None)
+            calendar, policy = schools[student.school_id]
+            viewer.calendars.setdefault(student.school_id, calendar)
+            facts = StudentFacts(
+                student=student, policy=policy, calendar=calendar, memberships=memberships.get(sid, [])
+            )
+            relation = viewer.relations.get(sid) if viewer.student_id != sid else None
+            if relation is not None:
+                facts.relation = relation
+                facts.court = court.get(relation.pk, [])
+                facts.requests = requests.get(relation.pk, [])
+                facts.overrides = [
+                    o for o in overrides.get(sid, []) if o.guardian_id is None or o.guardian_id == relation.guardian_id
+                ]
+                facts.consents = consents.get((sid, relation.guardian_id), [])
+                facts.shares = shares.get(sid, [])
+            viewer.facts[sid] = facts
+    return viewers

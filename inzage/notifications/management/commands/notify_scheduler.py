@@ -1,4 +1,5 @@
-"""Enqueue the notification tick every `--every` seconds (the worker, `manage.py db_worker`, runs it).
+"""Enqueue the notification tick every `--every` seconds (the worker, `manage.py db_worker`, runs it), unless one is
+still waiting for the worker.
 
 `--once` runs one tick in this process instead (plan and send now), for cron and for tests."""
 
@@ -8,6 +9,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django_tasks_db.models import DBTaskResult
 
 from inzage import clock
 from inzage.notifications.actions import notices_plan_due, notices_send_due
@@ -31,6 +33,13 @@ class Command(BaseCommand):
             sent = notices_send_due(now=now)
             self.stdout.write(f"planned {planned}, sent {sent}")
             return
-        while True:
-            notify_tick.enqueue()
-            time.sleep(every)
+        try:
+            while True:
+                # A tick still waiting for the worker covers this minute too: a long tick (a window opening for a
+                # whole school) does not leave a pile of ticks behind it.
+                waiting = DBTaskResult.objects.ready().filter(task_path=notify_tick.module_path).exists()
+                if not waiting:
+                    notify_tick.enqueue()
+                time.sleep(every)
+        except KeyboardInterrupt:  # Ctrl-C on `make run`: stop without a traceback
+            return
