@@ -12,7 +12,7 @@ WORKERS ?= 2
 TEST_WORKERS ?= auto
 
 .PHONY: run test venv install install-dev migrate seed serve bench lint typecheck migrations-check ci clean browsers pdf-libs saml-libs \
-	loadtest loadtest-1700 wrk messages
+	loadtest loadtest-1700 wrk messages screenshots
 
 $(VENV)/bin/python:
 	$(PY_BOOT) -m venv $(VENV)
@@ -55,6 +55,15 @@ browsers:
 		  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || \
 		  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium) >/dev/null 2>&1 || \
 		  echo "Could not install chromium: browser tests will fail. Install the 'chromium' package."; }
+
+## make screenshots: the main page of each demo role at phone and desktop width into docs/screenshots/ (a fresh
+## demo school in var/screenshots.sqlite3; inzage/demo/management/commands/screenshots.py)
+SHOTS_DB := var/screenshots.sqlite3
+screenshots: install-dev browsers
+	mkdir -p var && rm -f $(SHOTS_DB)
+	DATABASE_URL=sqlite:///$(SHOTS_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(SHOTS_DB) $(PY) manage.py seed_demo --students 200 --seed $(SEED)
+	DATABASE_URL=sqlite:///$(SHOTS_DB) $(PY) manage.py screenshots
 
 ## make messages: add new translatable strings to every catalogue (Dutch and English), compile them, and list the
 ## strings that still need a translation (inzage/web/catalogues.py)
