@@ -33,7 +33,7 @@ WIDTHS = {"telefoon": (360, 780), "desktop": (1280, 900)}
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
