@@ -176,8 +176,10 @@ def lesson_register(
     at: dt.datetime,
     calendar: SchoolCalendar,
     why: str = "",
+    leave_alone: frozenset[int] = frozenset(),
 ) -> int:
-    """Save the whole lesson at once (students not in `entries` are present). Constant queries in the class size.
+    """Save the whole lesson at once (students not in `entries` are present, except those in `leave_alone`, whose
+    rows stay as they are: the caller could not show them). Constant queries in the class size.
 
     Caller checked that the user may register this lesson and that every student id belongs to it. Returns the
     number of rows written. One transaction: the lesson is registered completely or not at all.
@@ -222,7 +224,7 @@ def lesson_register(
                 row.version += 1
                 changed.append(row)
         for student_id, row in existing.items():  # left out of the form: present again
-            if student_id not in entries and row.status != Status.PRESENT:
+            if student_id not in entries and student_id not in leave_alone and row.status != Status.PRESENT:
                 row.status, row.late_minutes, row.note = Status.PRESENT, 0, ""
                 row.recorded_at, row.recorded_by_id, row.guardian_release_at = at, user_id, at
                 row.version += 1
