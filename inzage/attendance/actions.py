@@ -273,7 +273,7 @@ def lesson_register(
 
 def _measure_due(rule: MeasureRule, calendar: SchoolCalendar, day: dt.date) -> dt.datetime:
     if rule.when == MeasureRule.When.NEXT_SCHOOL_DAY:
-        day = calendar.add_school_days(day, 1)
+        day = rules.school_days_after(calendar, day, 1)
     return calendar.local_datetime(day, rule.at_time)
 
 
@@ -360,7 +360,7 @@ def duo_scan(*, school: School, at: dt.datetime, calendar: SchoolCalendar) -> li
                 minutes=int(signal.minutes),
                 days_absent=0,
                 signalled_at=at,
-                due_on=calendar.add_school_days(calendar.local_date(at), DUO_WORKING_DAYS),
+                due_on=rules.school_days_after(calendar, calendar.local_date(at), DUO_WORKING_DAYS),
                 suspected_reason="",
             )
         )

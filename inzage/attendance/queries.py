@@ -299,7 +299,7 @@ def meaning(
         if reason_authorised:
             return Meaning(Code.AUTHORISED, True, late_minutes=late, reason=reason_name)
         return Meaning(Code.UNAUTHORISED, False, minutes, late_minutes=late, reason=reason_name)
-    deadline = calendar.end_of_day(calendar.add_school_days(day, deadline_days))
+    deadline = calendar.end_of_day(rules.school_days_after(calendar, day, deadline_days))
     if at < deadline:
         return Meaning(Code.UNEXPLAINED, None, late_minutes=late)
     return Meaning(Code.UNAUTHORISED, False, minutes, late_minutes=late)
@@ -545,7 +545,7 @@ def duo_history(
                 else:
                     deadline = deadline_cache.get(day)
                     if deadline is None:
-                        deadline = calendar.end_of_day(calendar.add_school_days(day, deadline_days))
+                        deadline = calendar.end_of_day(rules.school_days_after(calendar, day, deadline_days))
                         deadline_cache[day] = deadline
                     if at < deadline:
                         continue  # not yet explained: not counted until the deadline passes
@@ -754,7 +754,9 @@ def officer_overview(*, viewer: Viewer, at: dt.datetime, state: str = "", klas: 
 
     report_list = [r for r in report_list if shows(duo_report_item(r))]
     due_soon = [
-        r for r in report_list if r.state == DuoReport.State.NEW and r.due_on <= calendar.add_school_days(today, 5)
+        r
+        for r in report_list
+        if r.state == DuoReport.State.NEW and r.due_on <= rules.school_days_after(calendar, today, 5)
     ]
     per_class: dict[str, dict[str, Any]] = {}
     for row in counts:

@@ -85,6 +85,29 @@ def school_days_between(calendar: Calendar, start: dt.date, end: dt.date) -> int
     return n
 
 
+SCHOOL_DAYS_LOOKAHEAD = 120  # longer than the summer holiday
+
+
+def school_days_after(calendar: Calendar, day: dt.date, n: int) -> dt.date:
+    """The n-th school day after `day` (a deadline: explaining an absence, a report due, a come-back measure).
+
+    Past the last school year the school has entered there are no school days to count; then weekdays count, so a
+    lesson on the year's last day still gets a deadline (the calendar's own `add_school_days` refuses instead)."""
+    current, found = day, 0
+    for _step in range(SCHOOL_DAYS_LOOKAHEAD):
+        if found >= n:
+            return current
+        current += dt.timedelta(days=1)
+        found += calendar.is_school_day(current)
+    if found >= n:
+        return current
+    current, found = day, 0
+    while found < n:
+        current += dt.timedelta(days=1)
+        found += current.weekday() < 5
+    return current
+
+
 def first_school_weeks_end(calendar: Calendar, year_start: dt.date, weeks: int) -> dt.date:
     """The last day (Sunday) of the first `weeks` weeks with school days in a school year."""
     monday = year_start - dt.timedelta(days=year_start.weekday())
