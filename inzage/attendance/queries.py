@@ -189,17 +189,23 @@ class Cover:
 
 
 def covers_for(
-    student_ids: Iterable[int], *, at: dt.datetime, contexts: Mapping[int, Context] | None = None
+    student_ids: Iterable[int],
+    *,
+    at: dt.datetime,
+    contexts: Mapping[int, Context] | None = None,
+    school_id: int | None = None,
 ) -> dict[int, Cover]:
     """Sick reports (made by `at`) and approved leave per student: two queries.
 
     With `contexts` (student id → the viewer's context) only the reports and leave the engine lets each viewer see
     are read; without, every one (the DUO scan, and the lesson page, which decides per student with
-    `lesson_attendance_item` before it shows a cover)."""
+    `lesson_attendance_item` before it shows a cover). `school_id`: the students are a whole school's (the scan),
+    filtered by school rather than by a list of ids."""
     sick: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
     ids = list(student_ids)
-    sick_rows = SickReport.objects.filter(student_id__in=ids, reported_at__lte=at)
-    leave_rows = LeaveRequest.objects.filter(student_id__in=ids, state=LeaveRequest.State.APPROVED)
+    by = {"school_id": school_id} if school_id is not None and contexts is None else {"student_id__in": ids}
+    sick_rows = SickReport.objects.filter(reported_at__lte=at, **by)
+    leave_rows = LeaveRequest.objects.filter(state=LeaveRequest.State.APPROVED, **by)
     if contexts is not None:
         sick_rows = sick_rows.filter(any_of((contexts[i] for i in ids), SICK_FIELDS))
         leave_rows = leave_rows.filter(any_of((contexts[i] for i in ids), LEAVE_FIELDS))
@@ -209,6 +215,9 @@ def covers_for(
     for sid, first, last in leave_rows.values_list("student_id", "start", "end"):
         leave[sid].append((first, last))
     return {sid: Cover(sick=sick.get(sid, ()), leave=leave.get(sid, ())) for sid in ids}
+
+
+NO_COVER = Cover()
 
 
 class Code:
@@ -515,7 +524,12 @@ def duo_history(
     Without `contexts`: the whole school, for the scan (the school's duty, shown to nobody as such). With them (student
     id → a viewer's context): those students only, through the engine, for a page that shows the counts."""
     settings_row = settings_for(school_id)
-    base = Registration.objects.filter(school_id=school_id, starts_at__lte=at, status__in=[Status.ABSENT, Status.LATE])
+    # What can never count is left in the database: lateness while it does not count, and absence with an
+    # authorised reason (most absence is explained; the scan of a whole year reads a fraction of the rows).
+    counted = [Status.ABSENT, Status.LATE] if settings_row.late_counts else [Status.ABSENT]
+    base = Registration.objects.filter(school_id=school_id, starts_at__lte=at, status__in=counted).filter(
+        Q(reason__isnull=True) | Q(reason__authorised=False)
+    )
     if contexts is not None:
         base = base.filter(any_of(contexts.values()))
     rows = base.order_by().values_list(
@@ -524,12 +538,12 @@ def duo_history(
     by_student: dict[int, list[tuple[dt.datetime, int, str, int, bool | None]]] = defaultdict(list)
     for sid, starts_at, minutes, status, late_minutes, reason_ok in rows.iterator(chunk_size=20000):
         by_student[sid].append((starts_at, minutes, status, late_minutes, reason_ok))
-    covers = covers_for(by_student.keys(), at=at, contexts=contexts)
+    covers = covers_for(by_student.keys(), at=at, contexts=contexts, school_id=school_id)
     deadline_days = settings_row.explain_deadline_school_days
     deadline_cache: dict[dt.date, dt.datetime] = {}
     out: dict[int, list[duo.Absence]] = {}
     for sid, items in by_student.items():
-        cover = covers[sid]
+        cover = covers.get(sid, NO_COVER)
         absences = []
         for starts_at, minutes, status, late_minutes, reason_known in items:
             late = status == Status.LATE
@@ -570,9 +584,16 @@ def duo_signals(*, school_id: int, at: dt.datetime, calendar: SchoolCalendar) ->
     today = calendar.local_date(at)
     students = {
         s.pk: s
-        for s in Student.objects.filter(pk__in=history.keys()).only("pk", "date_of_birth", "has_starting_qualification")
+        for s in Student.objects.filter(school_id=school_id).only("pk", "date_of_birth", "has_starting_qualification")
     }
     result = ScanResult(students=len(history), registrations=sum(len(v) for v in history.values()))
+    # One numbering of the school weeks for everyone (only differences count), instead of one per student.
+    instants = [a.at for absences in history.values() for a in absences]
+    weeks = (
+        duo.school_week_index(calendar, [calendar.local_date(min(instants)), calendar.local_date(max(instants))])
+        if instants
+        else {}
+    )
     for sid, absences in history.items():
         student = students.get(sid)
         if student is None or not duo.of_compulsory_school_age(
@@ -580,7 +601,7 @@ def duo_signals(*, school_id: int, at: dt.datetime, calendar: SchoolCalendar) ->
         ):
             continue
         for signal in duo.threshold_signals(
-            history=absences, calendar=calendar, settings=duo_settings, counted_after=last.get(sid)
+            history=absences, calendar=calendar, settings=duo_settings, counted_after=last.get(sid), weeks=weeks
         ):
             result.signals.append((sid, signal))
     return result

@@ -213,3 +213,16 @@ def test_absence_around_a_holiday() -> None:
 )
 def test_compulsory_school_age(age: int, qualified: bool, compulsory: bool) -> None:
     assert of_compulsory_school_age(age=age, has_starting_qualification=qualified) is compulsory
+
+
+def test_one_week_numbering_for_a_whole_scan_gives_the_same_signals() -> None:
+    from inzage.attendance.duo import school_week_index
+
+    weeks = school_week_index(CAL, [dt.date(2025, 8, 25), dt.date(2026, 7, 17)])
+    for history in (
+        hours_on([dt.date(2025, 10, 6), dt.date(2025, 10, 13), dt.date(2025, 10, 27), dt.date(2025, 11, 3)], 4),
+        hours_on([weekday(w, d) for w in range(3) for d in range(4)], 4),
+        hours_on([weekday(0)], 15),
+    ):
+        alone = threshold_signals(history=history, calendar=CAL, settings=DuoSettings())
+        assert threshold_signals(history=history, calendar=CAL, settings=DuoSettings(), weeks=weeks) == alone
