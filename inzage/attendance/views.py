@@ -136,7 +136,8 @@ def better_report(request: HttpRequest, student_id: int) -> HttpResponse:
     refusal = queries.sick_refusal(ctx)
     pending = queries.pending_sick_report_visible(ctx)
     if refusal is not None or pending is None:
-        form = SickReportForm()
+        form = SickReportForm({})  # bound, so the refusal shows as the form's error
+        form.is_valid()
         form.add_error(None, refusal or _("Er is geen lopende ziekmelding om beter te melden."))
         return render(
             request, "attendance/student.html", _student_context(request, ctx, at, sick_form=form), status=400
@@ -219,7 +220,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
             sid = row.student.pk
             status = request.POST.get(f"status-{sid}", Status.PRESENT)
             late_text = request.POST.get(f"late-{sid}", "").strip()[:10]
-            note = request.POST.get(f"note-{sid}", "").strip()[:300]
+            note = request.POST.get(f"note-{sid}", "").replace("\x00", "").strip()[:300]
             row.status, row.late, row.note = status, late_text, note
             if status not in Status.values:
                 row.error, status = _("Kies aanwezig, afwezig, te laat of uitgestuurd."), Status.PRESENT
@@ -227,7 +228,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 errors += 1
             late = 0
             if status == Status.LATE:
-                if not late_text.isdigit() or not 1 <= int(late_text) <= minutes:
+                if not (late_text.isascii() and late_text.isdigit()) or not 1 <= int(late_text) <= minutes:
                     row.error = _("Vul het aantal minuten te laat in (1 tot en met %(max)s).") % {"max": minutes}
                     errors += 1
                 else:
@@ -300,13 +301,15 @@ def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
     error: dict[str, str] = {}
     typed = {"status": reg.status, "late": str(reg.late_minutes or ""), "reason": str(reg.reason_id or ""), "why": ""}
     if request.method == "POST":
-        typed = {k: request.POST.get(k, "").strip() for k in typed}
+        typed = {k: request.POST.get(k, "").replace("\x00", "").strip()[:300] for k in typed}
         if typed["status"] not in Status.values:
             error["status"] = _("Kies een registratie uit de lijst.")
         reason = next((r for r in reasons if str(r.pk) == typed["reason"]), None)
         if typed["reason"] and reason is None:
             error["reason"] = _("Kies een reden uit de lijst.")
-        late = int(typed["late"]) if typed["late"].isdigit() and len(typed["late"]) < 6 else 0
+        late = (
+            int(typed["late"]) if typed["late"].isascii() and typed["late"].isdigit() and len(typed["late"]) < 6 else 0
+        )
         if typed["status"] == Status.LATE and not 1 <= late <= reg.minutes:
             error["late"] = _("Vul het aantal minuten te laat in (1 tot en met %(max)s).") % {"max": reg.minutes}
         if not typed["why"]:
