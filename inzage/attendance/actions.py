@@ -176,8 +176,10 @@ def lesson_register(
     at: dt.datetime,
     calendar: SchoolCalendar,
     why: str = "",
+    leave_alone: frozenset[int] = frozenset(),
 ) -> int:
-    """Save the whole lesson at once (students not in `entries` are present). Constant queries in the class size.
+    """Save the whole lesson at once (students not in `entries` are present, except those in `leave_alone`, whose
+    rows stay as they are: the caller could not show them). Constant queries in the class size.
 
     Caller checked that the user may register this lesson and that every student id belongs to it. Returns the
     number of rows written. One transaction: the lesson is registered completely or not at all.
@@ -222,7 +224,7 @@ def lesson_register(
                 row.version += 1
                 changed.append(row)
         for student_id, row in existing.items():  # left out of the form: present again
-            if student_id not in entries and row.status != Status.PRESENT:
+            if student_id not in entries and student_id not in leave_alone and row.status != Status.PRESENT:
                 row.status, row.late_minutes, row.note = Status.PRESENT, 0, ""
                 row.recorded_at, row.recorded_by_id, row.guardian_release_at = at, user_id, at
                 row.version += 1
@@ -271,7 +273,7 @@ def lesson_register(
 
 def _measure_due(rule: MeasureRule, calendar: SchoolCalendar, day: dt.date) -> dt.datetime:
     if rule.when == MeasureRule.When.NEXT_SCHOOL_DAY:
-        day = calendar.add_school_days(day, 1)
+        day = rules.school_days_after(calendar, day, 1)
     return calendar.local_datetime(day, rule.at_time)
 
 
@@ -358,7 +360,7 @@ def duo_scan(*, school: School, at: dt.datetime, calendar: SchoolCalendar) -> li
                 minutes=int(signal.minutes),
                 days_absent=0,
                 signalled_at=at,
-                due_on=calendar.add_school_days(calendar.local_date(at), DUO_WORKING_DAYS),
+                due_on=rules.school_days_after(calendar, calendar.local_date(at), DUO_WORKING_DAYS),
                 suspected_reason="",
             )
         )

@@ -16,7 +16,8 @@ Minutes are exact (`Fraction`): 15 h 59 is below the threshold, 16 h 00 reaches 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
@@ -110,29 +111,36 @@ def threshold_signals(
     calendar: Calendar,
     settings: DuoSettings,
     counted_after: dt.datetime | None = None,
+    weeks: Mapping[dt.date, int] | None = None,
 ) -> list[Signal]:
     """Every crossing of 16 unauthorised lesson hours within 4 consecutive school weeks, restarting after each one.
 
-    `counted_after`: the end of the last report already made (absence up to then is not counted again).
+    `counted_after`: the end of the last report already made (absence up to then is not counted again). `weeks`: a
+    `school_week_index` covering every absence (a scan numbers the school weeks once for all students); without it
+    the history's own span is numbered.
     """
     events = sorted((a for a in history if counted_after is None or a.at > counted_after), key=lambda a: a.at)
     weighted = [(a, counted_minutes(a, settings)) for a in events]
     weighted = [(a, m) for a, m in weighted if m > 0]
-    weeks = school_week_index(calendar, (calendar.local_date(a.at) for a, _ in weighted))
+    if weeks is None:
+        weeks = school_week_index(calendar, (calendar.local_date(a.at) for a, _ in weighted))
     signals: list[Signal] = []
-    window: list[tuple[Absence, Fraction, int]] = []
+    window: deque[tuple[Absence, Fraction, int]] = deque()
+    total = Fraction(0)  # kept up to date as the window moves (re-summing it per absence showed in the scan)
     for absence, minutes in weighted:
         day = calendar.local_date(absence.at)
         week = weeks.get(week_start(day))
         if week is None:  # registered on a holiday week (should not happen): not a school week, not counted
             continue
         window.append((absence, minutes, week))
-        window = [entry for entry in window if entry[2] > week - WINDOW_SCHOOL_WEEKS]
-        total = sum((m for _, m, _ in window), Fraction(0))
+        total += minutes
+        while window[0][2] <= week - WINDOW_SCHOOL_WEEKS:
+            total -= window.popleft()[1]
         if total >= THRESHOLD_MINUTES:
             start = calendar.local_date(window[0][0].at)
             signals.append(Signal("threshold", start, day, total, crossed_at=absence.at))
-            window = []  # a new period starts after the threshold
+            window.clear()  # a new period starts after the threshold
+            total = Fraction(0)
     return signals
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from inzage.attendance.access import is_mentor, is_officer
 from inzage.attendance.models import SickReport
@@ -40,17 +42,21 @@ def attendance_links(*, viewer: Viewer, at: dt.datetime) -> list[tuple[str, str]
         return links
     missing = unregistered_lessons(viewer=viewer, at=at)
     if missing or viewer.group_ids:
-        label = "Absenties registreren"
+        label = _("Absenties registreren")
         if missing:
-            label += f" ({len(missing)} {'les' if len(missing) == 1 else 'lessen'} nog niet geregistreerd)"
+            label += " " + ngettext(
+                "(%(n)s les nog niet geregistreerd)", "(%(n)s lessen nog niet geregistreerd)", len(missing)
+            ) % {"n": len(missing)}
         links.append((label, reverse("attendance:lessons")))
     since = at - dt.timedelta(days=1)
     if is_mentor(viewer):
         new = SickReport.objects.filter(
             reported_at__gte=since, student__class_memberships__school_class_id__in=viewer.mentor_class_ids
         ).count()
-        links.append((f"Verzuim van mijn klas ({new} nieuwe ziekmeldingen)", reverse("attendance:mentor")))
+        links.append(
+            (_("Verzuim van mijn klas (%(n)s nieuwe ziekmeldingen)") % {"n": new}, reverse("attendance:mentor"))
+        )
     if is_officer(viewer):
         new = SickReport.objects.filter(Q(school_id=viewer.school_id) & Q(reported_at__gte=since)).count()
-        links.append((f"Verzuim: werklijst ({new} nieuwe ziekmeldingen)", reverse("attendance:officer")))
+        links.append((_("Verzuim: werklijst (%(n)s nieuwe ziekmeldingen)") % {"n": new}, reverse("attendance:officer")))
     return links

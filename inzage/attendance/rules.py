@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 HOLIDAY_LEAVE_MAX_SCHOOL_DAYS = 10
 IMPORTANT_LEAVE_HEAD_MAX_SCHOOL_DAYS = 10
 FIRST_SCHOOL_WEEKS_WITHOUT_HOLIDAY_LEAVE = 2
@@ -40,22 +42,22 @@ def sick_report_refusal(*, reporter: Reporter, student_age: int, lives_on_own: b
     if reporter.kind == "student":
         if student_age >= 18 or lives_on_own:
             return None
-        return (
+        return _(
             "Je kunt jezelf niet ziek melden: dat doet je ouder met gezag of je verzorger. "
             "Vanaf 18 jaar, of als je zelfstandig woont, meld je jezelf."
         )
     if reporter.kind == "guardian":
         if not reporter.relation_current:
-            return "U bent niet (meer) als ouder of verzorger van deze leerling bekend bij de school."
+            return _("U bent niet (meer) als ouder of verzorger van deze leerling bekend bij de school.")
         if student_age >= 18:
-            return "Deze leerling is 18 jaar of ouder en meldt zich zelf ziek en beter."
+            return _("Deze leerling is 18 jaar of ouder en meldt zich zelf ziek en beter.")
         if reporter.custody in REPORTING_CUSTODY:
             return None
-        return (
+        return _(
             "U kunt deze leerling niet ziek melden: dat doet een ouder met gezag of de verzorger bij wie de "
             "leerling woont. Neem contact op met de school als dit niet klopt."
         )
-    return "Alleen een ouder met gezag, de verzorger of de leerling zelf (18+) kan een ziekmelding doen."
+    return _("Alleen een ouder met gezag, de verzorger of de leerling zelf (18+) kan een ziekmelding doen.")
 
 
 def leave_request_refusal(*, reporter: Reporter, student_age: int) -> str | None:
@@ -63,13 +65,13 @@ def leave_request_refusal(*, reporter: Reporter, student_age: int) -> str | None
     if reporter.kind == "staff":
         return None
     if reporter.kind == "student":
-        return None if student_age >= 18 else "Verlof vraagt je ouder met gezag aan; vanaf 18 jaar doe je dat zelf."
+        return None if student_age >= 18 else _("Verlof vraagt je ouder met gezag aan; vanaf 18 jaar doe je dat zelf.")
     if reporter.kind == "guardian" and reporter.relation_current:
         if student_age >= 18:
-            return "Deze leerling is 18 jaar of ouder en vraagt zelf verlof aan."
+            return _("Deze leerling is 18 jaar of ouder en vraagt zelf verlof aan.")
         if reporter.custody in LEAVE_CUSTODY:
             return None
-    return "Verlof wordt aangevraagd door een ouder met gezag (of de leerling zelf vanaf 18 jaar)."
+    return _("Verlof wordt aangevraagd door een ouder met gezag (of de leerling zelf vanaf 18 jaar).")
 
 
 def school_days_between(calendar: Calendar, start: dt.date, end: dt.date) -> int:
@@ -83,11 +85,34 @@ def school_days_between(calendar: Calendar, start: dt.date, end: dt.date) -> int
     return n
 
 
+SCHOOL_DAYS_LOOKAHEAD = 120  # longer than the summer holiday
+
+
+def school_days_after(calendar: Calendar, day: dt.date, n: int) -> dt.date:
+    """The n-th school day after `day` (a deadline: explaining an absence, a report due, a come-back measure).
+
+    Past the last school year the school has entered there are no school days to count; then weekdays count, so a
+    lesson on the year's last day still gets a deadline (the calendar's own `add_school_days` refuses instead)."""
+    current, found = day, 0
+    for _step in range(SCHOOL_DAYS_LOOKAHEAD):
+        if found >= n:
+            return current
+        current += dt.timedelta(days=1)
+        found += calendar.is_school_day(current)
+    if found >= n:
+        return current
+    current, found = day, 0
+    while found < n:
+        current += dt.timedelta(days=1)
+        found += current.weekday() < 5
+    return current
+
+
 def first_school_weeks_end(calendar: Calendar, year_start: dt.date, weeks: int) -> dt.date:
     """The last day (Sunday) of the first `weeks` weeks with school days in a school year."""
     monday = year_start - dt.timedelta(days=year_start.weekday())
     found = 0
-    for _ in range(60):
+    for _week in range(60):
         if any(calendar.is_school_day(monday + dt.timedelta(days=i)) for i in range(5)):
             found += 1
             if found == weeks:
@@ -129,44 +154,47 @@ def leave_check(
     """
     check = LeaveCheck()
     if end < start:
-        check.errors["end"] = "De einddatum ligt vóór de begindatum."
+        check.errors["end"] = _("De einddatum ligt vóór de begindatum.")
         return check
     if not (year_start <= start <= year_end and year_start <= end <= year_end):
-        check.errors["start"] = "Verlof vraag je aan binnen één schooljaar."
+        check.errors["start"] = _("Verlof vraag je aan binnen één schooljaar.")
         return check
     check.school_days = school_days_between(calendar, start, end)
     if check.school_days == 0:
-        check.errors["start"] = "In deze periode zijn geen schooldagen: daarvoor is geen verlof nodig."
+        check.errors["start"] = _("In deze periode zijn geen schooldagen: daarvoor is geen verlof nodig.")
         return check
     if kind == "holiday":
         if check.school_days > HOLIDAY_LEAVE_MAX_SCHOOL_DAYS:
-            check.errors["end"] = (
-                f"Vakantieverlof is ten hoogste {HOLIDAY_LEAVE_MAX_SCHOOL_DAYS} schooldagen; "
-                f"deze aanvraag beslaat er {check.school_days}."
-            )
+            check.errors["end"] = _(
+                "Vakantieverlof is ten hoogste %(max)s schooldagen; deze aanvraag beslaat er %(days)s."
+            ) % {"max": HOLIDAY_LEAVE_MAX_SCHOOL_DAYS, "days": check.school_days}
         blocked_until = first_school_weeks_end(calendar, year_start, FIRST_SCHOOL_WEEKS_WITHOUT_HOLIDAY_LEAVE)
         if start <= blocked_until:
-            check.errors["start"] = (
-                "Vakantieverlof is nooit mogelijk in de eerste twee lesweken van het schooljaar "
-                f"(tot en met {blocked_until.day}-{blocked_until.month}-{blocked_until.year})."
-            )
+            check.errors["start"] = _(
+                "Vakantieverlof is nooit mogelijk in de eerste twee lesweken van het schooljaar (tot en met %(day)s)."
+            ) % {"day": f"{blocked_until.day}-{blocked_until.month}-{blocked_until.year}"}
         if earlier_holiday_leave > 0:
-            check.errors["kind"] = "Vakantieverlof kan één keer per schooljaar; er is dit schooljaar al verlof."
+            check.errors["kind"] = _("Vakantieverlof kan één keer per schooljaar; er is dit schooljaar al verlof.")
         check.notes.append(
-            "Vakantieverlof is alleen voor wie door het werk van een ouder in geen enkele schoolvakantie op "
-            "vakantie kan; voeg een werkgeversverklaring toe."
+            _(
+                "Vakantieverlof is alleen voor wie door het werk van een ouder in geen enkele schoolvakantie op "
+                "vakantie kan; voeg een werkgeversverklaring toe."
+            )
         )
     elif kind == "important":
         if check.school_days > IMPORTANT_LEAVE_HEAD_MAX_SCHOOL_DAYS:
             check.decided_by = "municipality"
             check.notes.append(
-                f"Meer dan {IMPORTANT_LEAVE_HEAD_MAX_SCHOOL_DAYS} schooldagen: de leerplichtambtenaar van de "
-                "gemeente beslist, niet de school. De school stuurt de aanvraag door."
+                _(
+                    "Meer dan %(max)s schooldagen: de leerplichtambtenaar van de gemeente beslist, niet de school. "
+                    "De school stuurt de aanvraag door."
+                )
+                % {"max": IMPORTANT_LEAVE_HEAD_MAX_SCHOOL_DAYS}
             )
         else:
-            check.notes.append("Tot en met 10 schooldagen beslist de directeur van de school.")
+            check.notes.append(_("Tot en met 10 schooldagen beslist de directeur van de school."))
     else:
-        check.errors["kind"] = "Kies vakantieverlof of verlof wegens gewichtige omstandigheden."
+        check.errors["kind"] = _("Kies vakantieverlof of verlof wegens gewichtige omstandigheden.")
     return check
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inzage import clock
@@ -27,7 +28,7 @@ from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import SchoolYear
 from inzage.timetable.models import Lesson
 from inzage.visibility.kinds import DataKind
-from inzage.visibility.policy import Context, viewer_for
+from inzage.visibility.policy import Context, Item, Viewer, context_for, viewer_for
 
 
 def _uid(request: HttpRequest) -> int:
@@ -36,42 +37,24 @@ def _uid(request: HttpRequest) -> int:
     return pk
 
 
-def _today_lessons(ctx: Context, day: dt.date) -> list[Lesson]:
-    if not queries.sees(ctx, DataKind.TIMETABLE):
-        return []
-    assert ctx.facts is not None
-    return list(
-        Lesson.objects.filter(group__students=ctx.student_id, date=day, withdrawn_at__isnull=True)
-        .select_related("group__subject")
-        .order_by("starts_at")
-    )
-
-
 def _student_context(request: HttpRequest, ctx: Context, at: dt.datetime, **extra: object) -> dict[str, object]:
     assert ctx.facts is not None
     today = ctx.today
     may_see = queries.sees(ctx, DataKind.ATTENDANCE)
     rows = queries.student_registrations(ctx=ctx, at=at, since=today - dt.timedelta(days=120)) if may_see else []
-    pending = queries.pending_sick_report(student_id=ctx.student_id, at=at) if may_see else None
-    lessons = _today_lessons(ctx, today) if may_see else []
-    cover = queries.covers_for([ctx.student_id], at=at)[ctx.student_id]
+    pending = queries.pending_sick_report_visible(ctx) if may_see else None
+    lessons = queries.today_lessons(ctx, today) if may_see else []
+    cover = queries.covers_for([ctx.student_id], at=at, contexts={ctx.student_id: ctx})[ctx.student_id]
     by_lesson = {r.reg.lesson_id: r for r in rows}
-    today_rows = []
+    today_rows: list[tuple[Lesson, queries.Meaning | None]] = []
     for lesson in lessons:
         row = by_lesson.get(lesson.pk)
         if cover.sick_at(lesson.starts_at):
-            label = "ziek gemeld"
-        elif row is not None:
-            label = row.meaning.label
+            today_rows.append((lesson, queries.SICK_REPORTED))  # also where the teacher registered "absent"
         else:
-            label = ""
-        today_rows.append((lesson, label))
+            today_rows.append((lesson, row.meaning if row is not None else None))
     sick_refusal = queries.sick_refusal(ctx)
     leave_refusal = queries.leave_refusal(ctx)
-    lesson_choices = [
-        (str(lesson.pk), f"{lesson.slot_number}e uur ({lesson.starts_at.astimezone(ctx.calendar.timezone):%H:%M})")
-        for lesson in lessons
-    ]
     record_read(user_id=_uid(request), student_id=ctx.student_id, kind=DataKind.ATTENDANCE, at=at, cached=False)
     context: dict[str, object] = {
         "student": ctx.facts.student,
@@ -82,16 +65,25 @@ def _student_context(request: HttpRequest, ctx: Context, at: dt.datetime, **extr
         "today_rows": today_rows,
         "sick_refusal": sick_refusal,
         "leave_refusal": leave_refusal,
-        "sick_form": SickReportForm(lessons=lesson_choices),
+        "sick_form": SickReportForm(lessons=_lesson_choices(ctx, lessons)),
         "leave_form": LeaveRequestForm(),
-        "leaves": list(LeaveRequest.objects.filter(student_id=ctx.student_id).order_by("-start")[:10])
-        if may_see
-        else [],
+        "leaves": queries.leave_requests_visible(ctx) if may_see else [],
         "measures": queries.measures_visible(ctx) if queries.sees(ctx, DataKind.BEHAVIOUR) else [],
         "audience": ctx.audience,
     }
     context.update(extra)
     return context
+
+
+def _lesson_choices(ctx: Context, lessons: list[Lesson]) -> list[tuple[str, str]]:
+    return [
+        (
+            str(lesson.pk),
+            _("%(hour)se uur (%(time)s)")
+            % {"hour": lesson.slot_number, "time": f"{lesson.starts_at.astimezone(ctx.calendar.timezone):%H:%M}"},
+        )
+        for lesson in lessons
+    ]
 
 
 @login_required
@@ -108,9 +100,8 @@ def sick_report(request: HttpRequest, student_id: int) -> HttpResponse:
     ctx = access_student(viewer=viewer, student_id=student_id, at=at)
     assert ctx.facts is not None
     refusal = queries.sick_refusal(ctx)
-    lessons = _today_lessons(ctx, ctx.today)
-    choices = [(str(lesson.pk), str(lesson.slot_number)) for lesson in lessons]
-    form = SickReportForm(request.POST, lessons=choices)
+    lessons = queries.today_lessons(ctx, ctx.today) if refusal is None else []
+    form = SickReportForm(request.POST, lessons=_lesson_choices(ctx, lessons))
     if refusal is not None:
         form.is_valid()
         form.add_error(None, refusal)
@@ -143,10 +134,11 @@ def better_report(request: HttpRequest, student_id: int) -> HttpResponse:
     viewer, at = viewer_for(request.user), clock.now()
     ctx = access_student(viewer=viewer, student_id=student_id, at=at)
     refusal = queries.sick_refusal(ctx)
-    pending = queries.pending_sick_report(student_id=student_id, at=at)
+    pending = queries.pending_sick_report_visible(ctx)
     if refusal is not None or pending is None:
-        form = SickReportForm()
-        form.add_error(None, refusal or "Er is geen lopende ziekmelding om beter te melden.")
+        form = SickReportForm({})  # bound, so the refusal shows as the form's error
+        form.is_valid()
+        form.add_error(None, refusal or _("Er is geen lopende ziekmelding om beter te melden."))
         return render(
             request, "attendance/student.html", _student_context(request, ctx, at, sick_form=form), status=400
         )
@@ -174,7 +166,7 @@ def leave_request(request: HttpRequest, student_id: int) -> HttpResponse:
             school_id=ctx.facts.student.school_id, start__lte=data["start"], end__gte=data["start"]
         ).first()
         if year is None:
-            form.add_error("start", "Deze datum ligt niet in een schooljaar.")
+            form.add_error("start", _("Deze datum ligt niet in een schooljaar."))
         else:
             earlier = LeaveRequest.objects.filter(
                 student_id=student_id,
@@ -212,59 +204,49 @@ def leave_request(request: HttpRequest, student_id: int) -> HttpResponse:
 # ------------------------------------------------------------------------------------------------------ lessons
 
 
-def _lesson_rows(lesson: Lesson, at: dt.datetime) -> list[dict[str, object]]:
-    students = list(lesson.group.students.order_by("last_name", "first_name"))
-    regs = {r.student_id: r for r in Registration.objects.filter(lesson=lesson)}
-    covers = queries.covers_for([s.pk for s in students], at=at)
-    return [
-        {
-            "student": s,
-            "reg": regs.get(s.pk),
-            "status": regs[s.pk].status if s.pk in regs else Status.PRESENT,
-            "late": regs[s.pk].late_minutes if s.pk in regs and regs[s.pk].late_minutes else "",
-            "note": regs[s.pk].note if s.pk in regs else "",
-            "sick": covers[s.pk].sick_at(lesson.starts_at),
-            "error": "",
-        }
-        for s in students
-    ]
-
-
 @login_required
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     viewer, at = viewer_for(request.user), clock.now()
     found = access_lesson(viewer=viewer, lesson_id=lesson_id)
-    rows = _lesson_rows(found, at)
+    rows = queries.lesson_rows(viewer=viewer, lesson=found, at=at)
     minutes = round((found.ends_at - found.starts_at).total_seconds() / 60)
     saved = request.GET.get("opgeslagen") == "1"
     if request.method == "POST":
         entries: dict[int, actions.Entry] = {}
         errors = 0
         for row in rows:
-            sid = row["student"].pk  # type: ignore[attr-defined]
+            if not row.shown:
+                continue  # the engine does not give this viewer the student's attendance here: left as it is
+            sid = row.student.pk
             status = request.POST.get(f"status-{sid}", Status.PRESENT)
-            late_text = request.POST.get(f"late-{sid}", "").strip()
-            note = request.POST.get(f"note-{sid}", "").strip()[:300]
-            row.update(status=status, late=late_text, note=note)
+            late_text = request.POST.get(f"late-{sid}", "").strip()[:10]
+            note = request.POST.get(f"note-{sid}", "").replace("\x00", "").strip()[:300]
+            row.status, row.late, row.note = status, late_text, note
             if status not in Status.values:
-                row["error"], status = "Kies aanwezig, afwezig, te laat of uitgestuurd.", Status.PRESENT
+                row.error, status = _("Kies aanwezig, afwezig, te laat of uitgestuurd."), Status.PRESENT
+                row.status = status
                 errors += 1
             late = 0
             if status == Status.LATE:
-                if not late_text.isdigit() or not 1 <= int(late_text) <= minutes:
-                    row["error"] = f"Vul het aantal minuten te laat in (1 tot en met {minutes})."
+                if not (late_text.isascii() and late_text.isdigit()) or not 1 <= int(late_text) <= minutes:
+                    row.error = _("Vul het aantal minuten te laat in (1 tot en met %(max)s).") % {"max": minutes}
                     errors += 1
                 else:
                     late = int(late_text)
             if status == Status.REMOVED and not note:
-                row["error"] = "Schrijf kort op waarom de leerling is uitgestuurd."
+                row.error = _("Schrijf kort op waarom de leerling is uitgestuurd.")
                 errors += 1
             entries[sid] = actions.Entry(
                 status=status, late_minutes=late, note=note if status == Status.REMOVED else ""
             )
         if not errors:
             actions.lesson_register(
-                lesson=found, entries=entries, user_id=_uid(request), at=at, calendar=viewer_calendar(viewer, found)
+                lesson=found,
+                entries=entries,
+                user_id=_uid(request),
+                at=at,
+                calendar=SchoolCalendar.load(found.school_id),
+                leave_alone=frozenset(row.student.pk for row in rows if not row.shown),
             )
             return HttpResponseRedirect(reverse("attendance:lesson", args=[lesson_id]) + "?opgeslagen=1")
         return render(
@@ -279,10 +261,6 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
         "attendance/lesson.html",
         {"lesson": found, "rows": rows, "minutes": minutes, "saved": saved, "registered": registered},
     )
-
-
-def viewer_calendar(viewer: object, lesson: Lesson) -> SchoolCalendar:
-    return SchoolCalendar.load(lesson.school_id)
 
 
 @login_required
@@ -323,17 +301,19 @@ def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
     error: dict[str, str] = {}
     typed = {"status": reg.status, "late": str(reg.late_minutes or ""), "reason": str(reg.reason_id or ""), "why": ""}
     if request.method == "POST":
-        typed = {k: request.POST.get(k, "").strip() for k in typed}
+        typed = {k: request.POST.get(k, "").replace("\x00", "").strip()[:300] for k in typed}
         if typed["status"] not in Status.values:
-            error["status"] = "Kies een registratie uit de lijst."
+            error["status"] = _("Kies een registratie uit de lijst.")
         reason = next((r for r in reasons if str(r.pk) == typed["reason"]), None)
         if typed["reason"] and reason is None:
-            error["reason"] = "Kies een reden uit de lijst."
-        late = int(typed["late"]) if typed["late"].isdigit() else 0
+            error["reason"] = _("Kies een reden uit de lijst.")
+        late = (
+            int(typed["late"]) if typed["late"].isascii() and typed["late"].isdigit() and len(typed["late"]) < 6 else 0
+        )
         if typed["status"] == Status.LATE and not 1 <= late <= reg.minutes:
-            error["late"] = f"Vul het aantal minuten te laat in (1 tot en met {reg.minutes})."
+            error["late"] = _("Vul het aantal minuten te laat in (1 tot en met %(max)s).") % {"max": reg.minutes}
         if not typed["why"]:
-            error["why"] = "Geef aan waarom je dit wijzigt; dat blijft bewaard."
+            error["why"] = _("Geef aan waarom je dit wijzigt; dat blijft bewaard.")
         if not error:
             actions.registration_correct(
                 registration=reg,
@@ -398,19 +378,19 @@ def leave_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     leave = (
         LeaveRequest.objects.filter(pk=request_id, school_id=viewer.school_id or 0).select_related("student").first()
     )
-    if leave is None or not may_decide_leave(viewer):
+    if leave is None or not may_decide_leave(viewer) or not _shows(viewer, queries.leave_item(leave), at):
         raise Http404
     form = LeaveDecisionForm(request.POST or None)
     if request.method == "POST":
         if leave.state != LeaveRequest.State.PENDING:
-            form.add_error(None, "Over deze aanvraag is al besloten.")
+            form.add_error(None, _("Over deze aanvraag is al besloten."))
         elif form.is_valid():
             if (
                 form.cleaned_data["state"] == LeaveRequest.State.APPROVED
                 and leave.school_days > 10
                 and (leave.kind == LeaveRequest.Kind.IMPORTANT)
             ):
-                form.add_error("state", "Meer dan 10 schooldagen: de leerplichtambtenaar beslist; stuur door.")
+                form.add_error("state", _("Meer dan 10 schooldagen: de leerplichtambtenaar beslist; stuur door."))
             else:
                 actions.leave_request_decide(
                     request=leave,
@@ -425,14 +405,18 @@ def leave_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     )
 
 
-def _officer_report(request: HttpRequest, report_id: int) -> DuoReport:
+def _shows(viewer: Viewer, item: Item, at: dt.datetime) -> bool:
+    return context_for(viewer=viewer, student_id=item.student_id, at=at).decide(item).visible
+
+
+def _officer_report(request: HttpRequest, report_id: int, at: dt.datetime) -> DuoReport:
     viewer = viewer_for(request.user)
     report = (
         DuoReport.objects.filter(pk=report_id, school_id=viewer.school_id or 0).select_related("student").first()
         if is_officer(viewer)
         else None
     )
-    if report is None:
+    if report is None or not _shows(viewer, queries.duo_report_item(report), at):
         raise Http404
     return report
 
@@ -440,7 +424,7 @@ def _officer_report(request: HttpRequest, report_id: int) -> DuoReport:
 @login_required
 def duo_report(request: HttpRequest, report_id: int) -> HttpResponse:
     at = clock.now()
-    report = _officer_report(request, report_id)
+    report = _officer_report(request, report_id, at)
     form = DuoStateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.duo_report_set_state(
@@ -462,11 +446,11 @@ def duo_report(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 def duo_report_csv(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _officer_report(request, report_id)
+    report = _officer_report(request, report_id, clock.now())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="verzuimmelding-{report.pk}.csv"'
     writer = csv.writer(response, delimiter=";")
     fields = queries.duo_report_fields(report=report, reporter=request.user)
-    writer.writerow([label for label, _ in fields])
+    writer.writerow([label for label, _value in fields])
     writer.writerow([value for _, value in fields])
     return response

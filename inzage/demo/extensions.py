@@ -26,7 +26,9 @@ DEMO_EXTENSIONS = [
     "inzage.care.demo",
     "inzage.reports.demo",
     "inzage.accounts.demo",
+    # The timetable's lessons first: attendance registers the past ones (and creates none itself).
     "inzage.timetable.demo",
+    "inzage.attendance.demo",
 ]
 
 

@@ -113,3 +113,16 @@ def test_who_may_ask_for_leave(reporter: Reporter, age: int, allowed: bool) -> N
 )
 def test_late_sick_reports(starts: dt.date, reported: dt.date, late: bool) -> None:
     assert sick_report_is_late(calendar=CAL, starts_on=starts, reported_on=reported) is late
+
+
+def test_deadlines_past_the_last_school_year_count_weekdays() -> None:
+    from zoneinfo import ZoneInfo
+
+    from inzage.attendance.rules import school_days_after
+    from inzage.schools.calendar import SchoolCalendar
+
+    cal = SchoolCalendar(timezone=ZoneInfo("Europe/Amsterdam"), years=[(dt.date(2025, 8, 25), dt.date(2026, 7, 17))])
+    assert school_days_after(cal, dt.date(2025, 10, 3), 2) == dt.date(2025, 10, 7)  # Friday + 2 school days
+    assert school_days_after(cal, dt.date(2025, 10, 3), 0) == dt.date(2025, 10, 3)
+    # The year's last day (Friday 17 July): no next year entered, so the weekdays after it count.
+    assert school_days_after(cal, dt.date(2026, 7, 17), 2) == dt.date(2026, 7, 21)

@@ -566,3 +566,194 @@ def test_decide_and_the_filter_agree_on_timetable_and_homework(personas) -> None
 
     check()
     assert seen["some"] >= 50 and seen["none"] >= 50, seen
+
+
+# -------------------------------------------------------------------------- the attendance and behaviour kinds (issue 11)
+
+attendance_kinds = st.sampled_from(
+    [frozenset({"attendance"}), frozenset({"behaviour"}), frozenset({"attendance", "behaviour"}), frozenset({"grades"})]
+)
+
+
+@st.composite
+def attendance_policies(draw) -> PolicySpec:
+    base = draw(policies())
+    att_windows = tuple(
+        Window(
+            audience=w.audience,
+            kinds=draw(attendance_kinds),
+            effect=w.effect,
+            start=w.start,
+            end=w.end,
+            range=w.range,
+            classes=w.classes,
+            levels=w.levels,
+            years=w.years,
+        )
+        for w in base.windows
+    )
+    everything = frozenset(DataKind.values)
+    guardians = draw(st.sampled_from([everything, everything - {"attendance"}, everything - {"behaviour"}]))
+    teacher = draw(
+        st.sampled_from(
+            [base.staff["teacher"], base.staff["teacher"] - {"behaviour"}, base.staff["teacher"] - {"attendance"}]
+        )
+    )
+    officer = draw(st.sampled_from([base.staff["attendance_officer"], frozenset({"timetable"})]))
+    return PolicySpec(
+        students=base.students | {"attendance", "behaviour"} if draw(st.booleans()) else base.students,
+        guardians=guardians,
+        publication=base.publication,
+        student_first=base.student_first,
+        consent=base.consent,
+        windows=att_windows,
+        staff={**base.staff, "teacher": teacher, "attendance_officer": officer},
+    )
+
+
+def _attendance_rows(p: Personas) -> dict[str, list]:
+    """Registrations of every status in the student's groups and another student's, recorded at different instants
+    (a removal reaching guardians hours later), sick reports (running and ended), leave, DUO reports."""
+    from inzage.attendance.models import DuoReport, LeaveRequest, Registration, SickReport
+    from inzage.testing.timetable import LessonFactory
+
+    extra_group = f.TeachingGroupFactory(school_year=p.year, subject=p.subject, name="h3-extra-att")
+    extra_group.students.add(p.student)
+    f.CalendarRangeFactory(
+        school_year=p.year, code="toetsweek", kind="test_week", start=dt.date(2026, 1, 19), end=dt.date(2026, 1, 23)
+    )
+    teacher_user = p.user("teacher")
+    statuses = ["absent", "late", "removed", "present"]
+    regs = []
+    for i in range(20):
+        group, student = ((p.group, p.student), (extra_group, p.student), (p.other_group, p.other_student))[i % 3]
+        day = YEAR_START.date() + dt.timedelta(days=8 * i + 1)
+        lesson = LessonFactory(group=group, date=day, planned_teacher=p.teacher)
+        recorded = YEAR_START + dt.timedelta(days=16 * i, hours=i % 9)
+        status = statuses[i % 4]
+        regs.append(
+            Registration.objects.create(
+                school=p.school,
+                student=student,
+                group=group,
+                lesson=lesson,
+                starts_at=lesson.starts_at,
+                minutes=50,
+                status=status,
+                late_minutes=10 if status == "late" else 0,
+                note="x" if status == "removed" else "",
+                recorded_at=recorded,
+                guardian_release_at=recorded + dt.timedelta(hours=6 if status == "removed" else 0),
+                recorded_by=teacher_user,
+            )
+        )
+    sick, leave, duo = [], [], []
+    for i in range(6):
+        student = p.student if i % 3 else p.other_student
+        at = YEAR_START + dt.timedelta(days=50 * i, hours=7)
+        sick.append(
+            SickReport.objects.create(
+                school=p.school, student=student, reported_by=teacher_user, reported_by_kind="staff",
+                reported_at=at, starts_at=at, ends_at=at + dt.timedelta(days=2) if i % 2 else None,
+            )
+        )  # fmt: skip
+        leave.append(
+            LeaveRequest.objects.create(
+                school=p.school, student=student, kind="important", start=at.date(), end=at.date(), school_days=1,
+                requested_by=teacher_user, requested_at=at - dt.timedelta(days=3), state="approved",
+            )
+        )  # fmt: skip
+        duo.append(
+            DuoReport.objects.create(
+                school=p.school, student=student, kind="threshold", start=at.date(), end=at.date(), counted_until=at,
+                minutes=960, signalled_at=at + dt.timedelta(days=1), due_on=at.date(),
+            )
+        )  # fmt: skip
+    return {"registrations": regs, "sick": sick, "leave": leave, "duo": duo}
+
+
+def test_decide_and_the_filter_agree_on_attendance(personas) -> None:
+    """The same property for attendance: registrations (absence and lateness are `attendance`, a removal from class is
+    `behaviour` and reaches guardians after the school's delay), sick reports, leave and DUO reports, under random
+    policies (teachers and attendance officers with or without the kinds), court orders and overrides on either kind,
+    windows; for one student's page (`registrations_visible`, `ctx.filter`) and for a list of students (`any_of`)."""
+    from inzage.attendance import queries as aq
+    from inzage.attendance.models import DuoReport, LeaveRequest, Registration, SickReport
+
+    p = personas
+    rows = _attendance_rows(p)
+    seen = {"some": 0, "none": 0, "partial": 0}
+    models = {"sick": SickReport, "leave": LeaveRequest, "duo": DuoReport}
+    fields = {"sick": aq.SICK_FIELDS, "leave": aq.LEAVE_FIELDS, "duo": aq.DUO_FIELDS}
+    items = {"sick": aq.sick_report_item, "leave": aq.leave_item, "duo": aq.duo_report_item}
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        policy=attendance_policies(),
+        at=instants,
+        born=st.sampled_from([dt.date(2011, 3, 14), dt.date(2007, 11, 20)]),
+        court=st.one_of(st.none(), st.tuples(days, attendance_kinds)),
+        override=st.one_of(st.none(), st.tuples(st.sampled_from(["open", "close"]), days, attendance_kinds)),
+    )
+    def check(policy, at, born, court, override) -> None:
+        p.student.date_of_birth = born
+        p.student.save(update_fields=["date_of_birth"])
+        made = []
+        if court:
+            made.append(
+                CourtRestriction.objects.create(
+                    school=p.school, relation=p.parent_relation, ordered_on=court[0], effective_from=court[0],
+                    effective_until=court[0] + dt.timedelta(days=40), kinds=sorted(court[1]),
+                )
+            )  # fmt: skip
+        if override:
+            made.append(
+                Override.objects.create(
+                    school=p.school, student=p.student, guardian=p.parent, effect=override[0],
+                    kinds=sorted(override[2]), starts_on=override[1], until=override[1] + dt.timedelta(days=30),
+                    reason="test", created_at=YEAR_START, created_by=p.user("mentor"),
+                )
+            )  # fmt: skip
+        try:
+            for persona in Personas.PERSONA_NAMES:
+                viewer = viewer_for(p.user(persona), policy=policy)
+                ctx = context_for(viewer=viewer, student_id=p.student.pk, at=at)
+                by_decide = {
+                    r.pk
+                    for r in rows["registrations"]
+                    if r.student_id == p.student.pk
+                    and decide(viewer=viewer, item=aq.registration_item(r, audience=ctx.audience), at=at).visible
+                }
+                fresh = viewer_for(p.user(persona), policy=policy)
+                fresh_ctx = context_for(viewer=fresh, student_id=p.student.pk, at=at)
+                by_filter = set(aq.registrations_visible(fresh_ctx).values_list("pk", flat=True))
+                assert by_decide == by_filter, ("registrations", persona)
+                # A list of students (the mentor's class, the lesson page): the OR of each student's gate.
+                other_ctx = context_for(viewer=fresh, student_id=p.other_student.pk, at=at)
+                other_decide = {
+                    r.pk
+                    for r in rows["registrations"]
+                    if r.student_id == p.other_student.pk
+                    and other_ctx.decide(aq.registration_item(r, audience=other_ctx.audience)).visible
+                }
+                listed = set(
+                    Registration.objects.filter(aq.any_of([fresh_ctx, other_ctx])).values_list("pk", flat=True)
+                )
+                assert listed == by_filter | other_decide, ("list of students", persona)
+                for name in ("sick", "leave", "duo"):
+                    decided = {x.pk for x in rows[name] if ctx.decide(items[name](x)).visible}
+                    filtered = set(
+                        fresh_ctx.filter(
+                            models[name].objects.filter(student_id=p.student.pk), fields[name]
+                        ).values_list("pk", flat=True)
+                    )
+                    assert decided == filtered, (name, persona)
+                mine = [r for r in rows["registrations"] if r.student_id == p.student.pk]
+                seen["some" if by_filter else "none"] += 1
+                seen["partial"] += 0 < len(by_filter) < len(mine)
+        finally:
+            for row in made:
+                row.delete()
+
+    check()
+    assert seen["some"] >= 50 and seen["none"] >= 50 and seen["partial"] >= 20, seen
