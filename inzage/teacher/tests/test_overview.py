@@ -107,4 +107,5 @@ def test_the_overview_takes_the_same_number_of_queries_for_3_and_30_students(cli
     few = _queries(client, personas, 3)
     many = _queries(client, personas, 30)
     assert few == many, (few, many)
-    assert many <= 23  # the viewer (6), group, students, columns, periods, facts (3+4), results (1), averages (≤4)
+    assert many <= 24  # the viewer (6), group, students, columns, periods, facts (3+4), results (1), averages (≤4),
+    # the school's grade rules (1)
