@@ -47,10 +47,15 @@ def reports_pdf(reports: list[ReportView], *, title: str) -> bytes:
     import weasyprint
 
     html = reports_html(reports, title=title)
-    # Objects that exist before the render are not garbage of it: keep full collections from walking them.
-    gc.freeze()
+    # Objects that exist before the render are not garbage of it: keep full collections from walking them. When
+    # something else already froze objects (a server that freezes after preloading), leave its choice alone:
+    # unfreezing would also release what it froze.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_no_fetching()).render()
         return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()

@@ -100,6 +100,7 @@ def column_new(request: HttpRequest, group_id: int) -> HttpResponse:
                     release_at=data.get("release_at"),
                     resit_of=data.get("resit_of"),
                     resit_rule=data["resit_rule"],
+                    programme_item=data.get("programme_item"),
                     by=request.user,  # type: ignore[arg-type]
                     at=timezone.now(),
                 )
