@@ -93,6 +93,10 @@ def run() -> list[tuple[str, float, str]]:
     from inzage.testing.personas import build_personas
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # The mentor signs in with force_login, without a second factor (as in the test suite's conftest).
+    settings.INZAGE_STAFF_MFA_REQUIRED = False
+    # Five PDFs in a row is machine speed for the scraping detector; it would answer 429 (as in the test suite).
+    settings.SCRAPING = {"enabled": False}
     p = build_personas()
     students = _class_with_results(p, random.Random(1))
     client = Client()

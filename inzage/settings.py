@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "inzage.care",
     "inzage.notifications",
     "inzage.reports",
+    "inzage.pta",
     "inzage.access_log",
     "inzage.timetable",
     "inzage.attendance",

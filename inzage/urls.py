@@ -10,6 +10,7 @@ urlpatterns = [
     path("zorg/", include("inzage.care.urls")),
     path("meldingen/", include("inzage.notifications.urls")),
     path("rapporten/", include("inzage.reports.urls")),
+    path("pta/", include("inzage.pta.urls")),
     path("accounts/", include("inzage.accounts.urls")),
     path("inzagelog/", include("inzage.access_log.urls")),
     path("rooster/", include("inzage.timetable.urls")),

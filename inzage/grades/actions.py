@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
 from inzage.grades.bulk_insert import insert_rows
-from inzage.grades.models import AssessmentKind, CentralExamResult, Column, ColumnVersion, Result, ResultVersion
+from inzage.grades.models import (
+    AssessmentKind,
+    CentralExamResult,
+    Column,
+    ColumnVersion,
+    ProgrammeItem,
+    Result,
+    ResultVersion,
+)
 from inzage.grades.parsing import ParsedCell
 from inzage.people.models import Student
 from inzage.schools.models import Period, SchoolYear, Subject, TeachingGroup
@@ -113,8 +121,16 @@ def column_create(
     release_at: dt.datetime | None = None,
     resit_of: Column | None = None,
     resit_rule: str = Column.ResitRule.HIGHEST,
+    programme_item: ProgrammeItem | None = None,
 ) -> Column:
-    """Create a column in `group` (caller checked write access to the group) and record version 1."""
+    """Create a column in `group` (caller checked write access to the group) and record version 1.
+    `programme_item`: the PTA/PTO assessment the column carries out (of the group's subject and school)."""
+    if programme_item is not None and (
+        programme_item.school_id != group.school_id
+        or programme_item.programme.subject_id != group.subject_id
+        or programme_item.withdrawn_at is not None
+    ):
+        raise GradeActionError(_("Deze PTA-toets hoort niet bij het vak van deze groep."))
     if Column.objects.filter(teaching_group=group, code=code).exists():
         raise GradeActionError(_("De code %(code)s bestaat al in deze groep.") % {"code": code})
     if resit_of is not None and resit_of.teaching_group_id != group.pk:
@@ -141,6 +157,7 @@ def column_create(
             release_at=release_moment(mode=release_mode, release_at=release_at, at=at),
             created_by=by,
             version=1,
+            programme_item=programme_item,
         )
         _column_version(column, action=ColumnVersion.Action.CREATE, by=by, at=at, reason="")
     return column

@@ -19,6 +19,11 @@ Reading is strict, because a lenient CSV reader loses data without a word:
 - a record with more non-empty fields than the header is refused (an unquoted `7,5` in a comma file is two fields);
 - fields over MAX_FIELD_CHARS are refused; so is a NUL character (UTF-16 without a BOM);
 - any `csv.Error` becomes a message on the record's line and stops the reading (what follows cannot be trusted).
+
+The preview lists every result the file would write, the stored value beside the new one (`ImportPlan.changes`), and
+carries the plan's fingerprint (the stored version of every result the file touches). Applying checks it again under
+the column locks: if anything changed since the preview, nothing is written (`ImportStale`), so a colleague's value
+is never overwritten by a preview that did not show it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,8 +41,9 @@ from django.utils.translation import gettext as _
 
 from inzage.accounts.models import User
 from inzage.grades.actions import SaveOutcome, results_save
+from inzage.grades.exports import spreadsheet_unescape
 from inzage.grades.models import Column, Result
-from inzage.grades.parsing import CellError, ParsedCell, parse_cell
+from inzage.grades.parsing import CellError, ParsedCell, display_cell, parse_cell
 from inzage.people.models import Student
 from inzage.schools.models import TeachingGroup
 
@@ -103,6 +110,30 @@ class RowError:
     message: str
 
 
+class ImportStale(Exception):
+    """The stored results changed since the preview (or a column was retracted): nothing was written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PlannedCell:
+    """One result the file would write, for the preview: `old` is what is stored now ("" when nothing is)."""
+
+    line: int
+    student_number: str
+    student_name: str
+    column_code: str
+    old: str
+    new: str
+
+    @property
+    def is_new(self) -> bool:
+        return self.old == ""
+
+
 @dataclass
 class ImportPlan:
     """What applying the file would do. `errors` non-empty → nothing may be applied.
@@ -114,6 +145,8 @@ class ImportPlan:
     cells: list[tuple[Column, int, ParsedCell]] = field(default_factory=list)
     existing: dict[tuple[int, int], Result] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    changes: list[PlannedCell] = field(default_factory=list)  # what `cells` writes, in file order, for the preview
+    loaded: dict[tuple[int, int], int] = field(default_factory=dict)  # every cell's stored version now (0: none)
     lines: int = 0
     rows: int = 0
     students: int = 0
@@ -126,6 +159,26 @@ class ImportPlan:
     def delimiter_name(self) -> str:
         """The delimiter in Dutch words, for the preview."""
         return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+
+    @property
+    def changed_cells(self) -> list[PlannedCell]:
+        """The results that would replace a stored value (the preview lists every one of them)."""
+        return [c for c in self.changes if not c.is_new]
+
+    @property
+    def new_cells(self) -> list[PlannedCell]:
+        return [c for c in self.changes if c.is_new]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the preview was made from: every touched result's stored version (unchanged ones included, so a
+        colleague's later change to one of them is noticed too) and what the file writes."""
+        digest = hashlib.sha256()
+        for (column_id, student_id), version in sorted(self.loaded.items()):
+            digest.update(f"{column_id}:{student_id}:{version};".encode())
+        for change in self.changes:
+            digest.update(f"{change.line}|{change.new}\x1f".encode())
+        return digest.hexdigest()[:32]
 
 
 def _line_at(text: str, index: int) -> int:
@@ -292,7 +345,13 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
     school_id = groups[0].school_id
     group_by_name = {g.name.lower(): g for g in groups}
     group_ids = [g.pk for g in groups]
-    students = dict(Student.objects.filter(school_id=school_id).values_list("student_number", "pk"))
+    students: dict[str, int] = {}
+    names: dict[int, str] = {}
+    for number, pk, first, infix, last in Student.objects.filter(school_id=school_id).values_list(
+        "student_number", "pk", "first_name", "infix", "last_name"
+    ):
+        students[number] = pk
+        names[pk] = " ".join(part for part in (first, infix, last) if part)
     members = set(
         TeachingGroup.students.through.objects.filter(teachinggroup_id__in=group_ids).values_list(
             "teachinggroup_id", "student_id"
@@ -387,6 +446,8 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
             # One line break, whatever the file used: the confirm form comes back from the browser with CRLF, and
             # the stored report must not depend on that round trip.
             raw = _BREAK.sub("\n", raw)
+        if column.result_type == Column.ResultType.TEXT:
+            raw = spreadsheet_unescape(raw.strip())  # our export's "'=..." (exports.py): back to what was stored
         try:
             cell = parse_cell(raw, result_type=column.result_type)
         except CellError as err:
@@ -402,6 +463,7 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         if cell.empty:
             continue
         current = plan.existing.get(key)
+        plan.loaded[key] = current.version if current is not None else 0
         if current is None:
             plan.new += 1
         elif _same(current, cell):
@@ -410,6 +472,9 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         else:
             plan.changed += 1
         plan.cells.append((column, student_id, cell))
+        old = "" if current is None else (display_cell(current) or _("(ingetrokken)"))
+        new = display_cell(Result(status=cell.status, value=cell.value, judgement=cell.judgement, text=cell.text))
+        plan.changes.append(PlannedCell(start, number, names.get(student_id, ""), column.code, old, new))
     plan.students = len(numbers)
     return plan
 
@@ -420,7 +485,10 @@ def _structure_error(
     """What is wrong with a record's shape, as (field index or -1, message); None when the shape is fine."""
     if len(row) > width and any(part.strip() for part in row[width:]):
         message = _("Deze regel heeft %(n)d velden, de kopregel %(h)d.") % {"n": len(row), "h": width}
-        if delimiter == ",":
+        split = _split_decimal(row, grade_at=grade_at) if delimiter == "," else None
+        if split is not None:
+            message += " " + _split_decimal_message(*split)
+        elif delimiter == ",":
             message += " " + _(
                 'Staat er een decimaalkomma in een cijfer? Zet het tussen aanhalingstekens ("7,5") '
                 "of gebruik ; als scheidingsteken."
@@ -486,24 +554,60 @@ def _grade_field_error(
         and _DIGIT.fullmatch(row[grade_at + 1])
     ):
         # "7,5" unquoted in a comma file is the grade 7 and a stray 5 in the next column: refuse rather than guess.
-        typed = f"{raw.strip()},{row[grade_at + 1].strip()}"
-        return _(
-            '„%(a)s” en „%(b)s” staan in twee velden: bedoelt u %(t)s? Zet het cijfer tussen aanhalingstekens ("%(t)s") '
-            "of gebruik ; als scheidingsteken."
-        ) % {"a": raw.strip(), "b": row[grade_at + 1].strip(), "t": typed}
+        return _split_decimal_message(raw.strip(), row[grade_at + 1].strip())
     return ""
 
 
-def import_apply(*, plan: ImportPlan, by: User | None, at: dt.datetime, file_name: str) -> SaveOutcome:
-    """Write a plan without errors, all or nothing (caller checked write access to the groups)."""
+def _split_decimal(row: list[str], *, grade_at: int) -> tuple[str, str] | None:
+    """(whole, decimal) when the grade field and the next look like one decimal-comma grade cut in two."""
+    if grade_at + 1 < len(row) and _WHOLE.fullmatch(row[grade_at]) and _DIGIT.fullmatch(row[grade_at + 1]):
+        return row[grade_at].strip(), row[grade_at + 1].strip()
+    return None
+
+
+def _split_decimal_message(whole: str, decimal: str) -> str:
+    typed = f"{whole},{decimal}"
+    return _(
+        '„%(a)s” en „%(b)s” staan in twee velden: bedoelt u %(t)s? Zet het cijfer tussen aanhalingstekens ("%(t)s") '
+        "of gebruik ; als scheidingsteken."
+    ) % {"a": whole, "b": decimal, "t": typed}
+
+
+def import_apply(
+    *, plan: ImportPlan, by: User | None, at: dt.datetime, file_name: str, fingerprint: str | None = None
+) -> SaveOutcome:
+    """Write a plan without errors, all or nothing (caller checked write access to the groups).
+
+    `fingerprint`: the plan's fingerprint as the teacher's preview showed it; when the plan (read again now) differs,
+    ImportStale is raised and nothing is written. Under the column locks every result must still be at the version
+    the plan read; otherwise (a colleague saved in between, a column was retracted) ImportStale, nothing written.
+    """
     if plan.errors:
         raise ValueError("A plan with errors cannot be applied.")
-    # All rows of a file land together or not at all: a half import would be hard to find and fix.
+    if fingerprint is not None and fingerprint != plan.fingerprint:
+        raise ImportStale(
+            _(
+                "Sinds het voorbeeld zijn er resultaten gewijzigd (of het bestand is anders). Er is niets "
+                "geïmporteerd: bekijk het nieuwe voorbeeld hieronder en bevestig opnieuw."
+            )
+        )
+    # All rows of a file land together or not at all: a half import would be hard to find and fix. results_save
+    # skips a cell whose result moved on since `loaded_versions` (a conflict) or whose column was retracted (an
+    # error) and saves the others; for an import that would be a partial file, so either undoes the whole file.
     with transaction.atomic():
-        return results_save(
+        outcome = results_save(
             cells=plan.cells,
-            existing=plan.existing,
+            loaded_versions=plan.loaded,
             by=by,
             at=at,
             reason=_("CSV-import %(f)s") % {"f": file_name[:200]},
         )
+        if outcome.conflicts or outcome.errors:
+            raise ImportStale(
+                _(
+                    "Terwijl u importeerde zijn %(n)d resultaten door iemand anders gewijzigd of is een kolom "
+                    "ingetrokken. Er is niets geïmporteerd: bekijk het nieuwe voorbeeld hieronder en bevestig opnieuw."
+                )
+                % {"n": len(outcome.conflicts) + len(outcome.errors)}
+            )
+        return outcome

@@ -10,6 +10,7 @@ and that `approved_by` holds the authority to approve (school leadership).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from inzage.accounts.models import User
 from inzage.grades.actions import GradeActionError
 from inzage.grades.models import AssessmentKind, GradeSettings, ProgrammeChange, ProgrammeItem, TestingProgramme
-from inzage.schools.models import Level, Period, SchoolYear, Subject
+from inzage.schools.models import Level, Period, SchoolYear, Subject, YearGroup
 
 
 class ProgrammeLocked(GradeActionError):
@@ -36,6 +37,27 @@ def programme_deadline(*, school_year: SchoolYear) -> dt.date:
     month = settings.programme_deadline_month if settings else 10
     day = settings.programme_deadline_day if settings else 1
     return dt.date(school_year.start.year, month, day)
+
+
+_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9])", re.ASCII)
+
+
+def cohort_exam_year(cohort: str) -> int | None:
+    """The exam year a cohort (lichting) names: "examen 2027" → 2027, "2025-2027" → 2027 (the last four-digit
+    year); None when it names none (then no class or student is matched to it: fail closed)."""
+    found = _YEAR.findall(cohort)
+    return int(found[-1]) if found else None
+
+
+def exam_year_of(year_group: YearGroup, school_year: SchoolYear) -> int:
+    """The exam year of the students of a year group in a school year: havo 4 in 2025–2026 → 2027."""
+    return school_year.start.year + (year_group.level.years - year_group.year) + 1
+
+
+def programme_is_fixed(*, programme: TestingProgramme, at: dt.datetime) -> bool:
+    """Whether the deadline has passed at `at` (judged on the school's local date: the deadline day itself is
+    still free), so that a change needs a recorded approval."""
+    return at.astimezone(ZoneInfo(programme.school.timezone)).date() > programme.deadline
 
 
 def _snapshot(programme: TestingProgramme) -> list[dict[str, Any]]:
@@ -65,8 +87,7 @@ def _record(
     first: bool = False,
 ) -> None:
     """Check the deadline and append a change; call inside the transaction that made the change."""
-    local_day = at.astimezone(ZoneInfo(programme.school.timezone)).date()
-    after_deadline = local_day > programme.deadline
+    after_deadline = programme_is_fixed(programme=programme, at=at)
     if after_deadline and (approved_by is None or not approval_reason.strip()):
         raise ProgrammeLocked(
             _("Het %(kind)s is vastgesteld op %(date)s; een wijziging heeft een goedkeuring met reden nodig.")

@@ -13,6 +13,7 @@ would read as "never absent".
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 from django.apps import apps
@@ -34,7 +35,8 @@ ABSENCE_LABELS = {
 
 def period_absence(*, student_ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
     """The provider's figures per student for the period, or {} when the school has no attendance package."""
-    if not apps.is_installed(ATTENDANCE_APP):
+    if not apps.is_installed(ATTENDANCE_APP) or importlib.util.find_spec(PROVIDER) is None:
+        # The attendance package without a report provider (yet): no figures rather than a 500 on publishing.
         return {}
     provider = importlib.import_module(PROVIDER)  # an error inside an existing provider is raised, not hidden
     figures = provider.period_absence(student_ids=student_ids, period=period)

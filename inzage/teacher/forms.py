@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from inzage.grades.models import AssessmentKind, Column
+from inzage.grades.models import AssessmentKind, Column, ProgrammeItem
+from inzage.grades.programmes import cohort_exam_year, exam_year_of
 from inzage.schools.models import Period, TeachingGroup
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -50,6 +51,32 @@ class ReleaseForm(forms.Form):
         return data
 
 
+class ProgrammeItemField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        weight = f"{obj.exam_weight.normalize():f}".replace(".", ",")
+        return f"{obj.code} {obj.name} ({obj.period.name}, {_('weging')} {weight}; {obj.programme.cohort})"
+
+
+def programme_items_for(group: TeachingGroup) -> Any:
+    """The PTA/PTO items a column of `group` may carry out: not withdrawn, of programmes of the group's subject,
+    level and cohort (the cohort's exam year is the group's year group's, `grades.programmes.cohort_exam_year`).
+    A group without a year group gets the subject's items of every cohort. Two queries."""
+    items = ProgrammeItem.objects.filter(
+        school_id=group.school_id, programme__subject_id=group.subject_id, withdrawn_at__isnull=True
+    ).select_related("programme", "period")
+    year_group = group.year_group
+    if year_group is None:
+        return items.order_by("programme__cohort", "code")
+    items = items.filter(programme__level_id=year_group.level_id)
+    exam_year = exam_year_of(year_group, group.school_year)
+    wanted = [
+        pk
+        for pk, cohort in items.values_list("programme_id", "programme__cohort").distinct()
+        if cohort_exam_year(cohort) == exam_year
+    ]
+    return items.filter(programme_id__in=wanted).order_by("period__start", "code")
+
+
 class ColumnForm(ReleaseForm):
     """The one short form to create a column."""
 
@@ -85,7 +112,18 @@ class ColumnForm(ReleaseForm):
         ),
     )
 
-    field_order = ["name", "code", "date", "kind", "period", "weight", "exam_weight", "result_type"]
+    programme_item = ProgrammeItemField(
+        label=_("Voert uit (PTA-toets)"),
+        queryset=ProgrammeItem.objects.none(),
+        required=False,
+        empty_label=_("(geen: telt niet in het examendossier via het PTA)"),
+        help_text=_(
+            "De toets uit het PTA die deze kolom uitvoert. Laat de weging examendossier op 0 om die van het PTA "
+            "over te nemen."
+        ),
+    )
+
+    field_order = ["name", "code", "date", "kind", "period", "weight", "programme_item", "exam_weight", "result_type"]
 
     def __init__(self, *args: Any, group: TeachingGroup, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +139,25 @@ class ColumnForm(ReleaseForm):
         resit_field.queryset = Column.objects.filter(
             teaching_group_id=group.pk, retracted_at__isnull=True, resit_of__isnull=True
         ).order_by("date")
+
+        item_field = self.fields["programme_item"]
+        assert isinstance(item_field, ProgrammeItemField)
+        item_field.queryset = programme_items_for(group)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        item = data.get("programme_item")
+        exam_weight = data.get("exam_weight")
+        if item is not None and exam_weight is not None:
+            if exam_weight == 0:
+                data["exam_weight"] = item.exam_weight  # the column carries out the item: the item's weight
+            elif exam_weight != item.exam_weight:
+                self.add_error(
+                    "exam_weight",
+                    _("PTA-toets %(code)s weegt %(w)s in het examendossier; laat 0 staan of vul %(w)s in.")
+                    % {"code": item.code, "w": f"{item.exam_weight.normalize():f}".replace(".", ",")},
+                )
+        return data
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].strip()

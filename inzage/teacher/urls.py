@@ -10,6 +10,7 @@ urlpatterns = [
     path("groep/<int:group_id>/overzicht/", views.group_overview_view, name="overview"),
     path("groep/<int:group_id>/kolom/nieuw/", views.column_new, name="column_new"),
     path("groep/<int:group_id>/import/", views.import_results, name="import"),
+    path("groep/<int:group_id>/export.csv", views.export_results, name="export"),
     path("groep/<int:group_id>/kolom/<int:column_id>/", views.column_grid, name="column"),
     path("groep/<int:group_id>/kolom/<int:column_id>/vrijgeven/", views.column_release_view, name="column_release"),
     path(

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,10 +27,12 @@ from inzage.grades.actions import (
     result_retract,
     results_save,
 )
+from inzage.grades.exports import results_csv
 from inzage.grades.imports import MAX_ERRORS_SHOWN as MAX_IMPORT_ERRORS_SHOWN
 from inzage.grades.imports import MAX_FILE_BYTES as MAX_IMPORT_BYTES
 from inzage.grades.imports import (
     ImportFileError,
+    ImportStale,
     RowError,
     import_apply,
     import_decode,
@@ -97,6 +100,7 @@ def column_new(request: HttpRequest, group_id: int) -> HttpResponse:
                     release_at=data.get("release_at"),
                     resit_of=data.get("resit_of"),
                     resit_rule=data["resit_rule"],
+                    programme_item=data.get("programme_item"),
                     by=request.user,  # type: ignore[arg-type]
                     at=timezone.now(),
                 )
@@ -402,12 +406,54 @@ def import_results(request: HttpRequest, group_id: int) -> HttpResponse:
     context["plan"] = plan
     if plan.errors:
         return _import_refused(request, context, plan.errors)
+    status = 200
     if request.POST.get("confirm"):
-        outcome = import_apply(plan=plan, by=request.user, at=timezone.now(), file_name=file_name)  # type: ignore[arg-type]
-        messages.success(
-            request,
-            _("Geïmporteerd: %(c)d nieuw, %(u)d gewijzigd.") % {"c": outcome.created, "u": outcome.changed},
-        )
-        return HttpResponseRedirect(reverse("teacher:group", args=[group.pk]))
-    context["csv"] = text
-    return render(request, "teacher/import.html", context)
+        try:
+            # The fingerprint of the preview the teacher confirmed: a confirm without one (an old page, a script)
+            # never matches, so it gets a preview first instead of writing what nobody saw.
+            outcome = import_apply(
+                plan=plan,
+                by=request.user,  # type: ignore[arg-type]
+                at=timezone.now(),
+                file_name=file_name,
+                fingerprint=request.POST.get("fingerprint", "")[:64],
+            )
+        except ImportStale as err:
+            plan = import_plan(text=text, groups=[group])  # what is stored now, for the new preview
+            context.update({"plan": plan, "stale": err.message})
+            if plan.errors:
+                return _import_refused(request, context, plan.errors)
+            status = 409
+        else:
+            messages.success(
+                request,
+                _("Geïmporteerd: %(c)d nieuw, %(u)d gewijzigd.") % {"c": outcome.created, "u": outcome.changed},
+            )
+            return HttpResponseRedirect(reverse("teacher:group", args=[group.pk]))
+    context.update(
+        {
+            "csv": text,
+            "changed_cells": plan.changed_cells,
+            "new_cells": plan.new_cells[:MAX_NEW_SHOWN],
+            "new_hidden": max(plan.new - MAX_NEW_SHOWN, 0),
+        }
+    )
+    return render(request, "teacher/import.html", context, status=status)
+
+
+# The preview lists every changed result; new ones (nothing is overwritten) up to this many.
+MAX_NEW_SHOWN = 500
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_results(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The group's results as CSV in the import's format, formula-safe for spreadsheets (grades/exports.py)."""
+    group = access_teaching_group(user=request.user, group_id=group_id)  # type: ignore[arg-type]
+    columns = list(columns_of_group(group.pk))
+    students = group.students.order_by("last_name", "first_name", "pk")
+    text = results_csv(columns=columns, students=students, results=results_of_columns(columns))
+    response = HttpResponse(text.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="resultaten-{slugify(group.name) or group.pk}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -311,3 +311,129 @@ def test_random_input_never_raises_and_never_stores(personas, column, report, nu
         assert not Result.objects.exists() and not ResultVersion.objects.exists()
 
     check()
+
+
+# --- The preview's old and new values, all-or-nothing against changes since the preview, formulas ---------------
+
+
+def test_the_plan_lists_every_written_result_with_the_stored_value_beside_it(personas, column, numbers) -> None:
+    a, b, c = numbers
+    first = f"leerlingnummer;kolom;cijfer\n{a};H1;6,0\n{b};H1;inh\n"
+    import_apply(plan=import_plan(text=first, groups=[personas.group]), by=None, at=AT, file_name="t.csv")
+    plan = import_plan(text=f"leerlingnummer;kolom;cijfer\n{a};H1;7,5\n{b};H1;inh\n{c};H1;8\n", groups=[personas.group])
+    assert (plan.new, plan.changed, plan.unchanged) == (1, 1, 1)
+    assert [(x.line, x.student_number, x.column_code, x.old, x.new) for x in plan.changes] == [
+        (2, a, "H1", "6,0", "7,5"),
+        (4, c, "H1", "", "8,0"),
+    ]
+    assert plan.changed_cells[0].student_name == personas.student.full_name
+    assert not plan.changed_cells[0].is_new and plan.new_cells[0].is_new
+    assert Result.objects.get(student=personas.student).value == Decimal("6.0")  # planning writes nothing
+
+
+def test_a_stale_preview_writes_nothing(personas, column, numbers) -> None:
+    from inzage.grades.imports import ImportStale
+
+    a, b, _c = numbers
+    text = f"leerlingnummer;kolom;cijfer\n{a};H1;7,5\n{b};H1;6\n"
+    preview = import_plan(text=text, groups=[personas.group])
+    assert preview.fingerprint == import_plan(text=text, groups=[personas.group]).fingerprint  # deterministic
+    with pytest.raises(ImportStale) as refused:
+        import_apply(plan=preview, by=None, at=AT, file_name="t.csv", fingerprint="0" * 32)
+    assert "niets geïmporteerd" in refused.value.message
+    assert not Result.objects.exists() and not ResultVersion.objects.exists()
+
+
+def test_a_colleagues_change_since_the_preview_is_noticed_even_on_an_unchanged_line(personas, column, numbers) -> None:
+    from inzage.grades.actions import result_change
+    from inzage.grades.imports import ImportStale
+    from inzage.grades.parsing import parse_cell
+
+    a, b, _c = numbers
+    import_apply(
+        plan=import_plan(text=f"leerlingnummer;kolom;cijfer\n{a};H1;6\n", groups=[personas.group]),
+        by=None,
+        at=AT,
+        file_name="t.csv",
+    )
+    text = f"leerlingnummer;kolom;cijfer\n{a};H1;6\n{b};H1;8\n"  # a's line is "unchanged" in the preview
+    preview = import_plan(text=text, groups=[personas.group]).fingerprint
+    stored = Result.objects.get(student=personas.student)
+    result_change(result=stored, cell=parse_cell("9", result_type="number"), by=None, at=LATER, reason="Herteld")
+    again = import_plan(text=text, groups=[personas.group])  # the confirm reads the file again: now a changes back
+    assert [(x.old, x.new) for x in again.changed_cells] == [("9,0", "6,0")]
+    with pytest.raises(ImportStale):
+        import_apply(plan=again, by=None, at=LATER, file_name="t.csv", fingerprint=preview)
+    assert Result.objects.get(student=personas.student).value == Decimal("9.0")
+    assert Result.objects.count() == 1  # b's new result is not written either: all or nothing
+
+
+def test_a_change_between_planning_and_the_lock_undoes_the_whole_file(personas, column, numbers) -> None:
+    from inzage.grades.actions import column_retract, result_change
+    from inzage.grades.imports import ImportStale
+    from inzage.grades.parsing import parse_cell
+
+    a, b, _c = numbers
+    import_apply(
+        plan=import_plan(text=f"leerlingnummer;kolom;cijfer\n{a};H1;6\n", groups=[personas.group]),
+        by=None,
+        at=AT,
+        file_name="t.csv",
+    )
+    versions = ResultVersion.objects.count()
+    plan = import_plan(text=f"leerlingnummer;kolom;cijfer\n{b};H1;8\n{a};H1;7\n", groups=[personas.group])
+    stored = Result.objects.get(student=personas.student)
+    result_change(result=stored, cell=parse_cell("9", result_type="number"), by=None, at=LATER, reason="Herteld")
+    with pytest.raises(ImportStale):
+        import_apply(plan=plan, by=None, at=LATER, file_name="t.csv", fingerprint=plan.fingerprint)
+    assert Result.objects.count() == 1 and ResultVersion.objects.count() == versions + 1  # only the colleague's
+
+    plan = import_plan(text=f"leerlingnummer;kolom;cijfer\n{b};H1;8\n", groups=[personas.group])
+    column_retract(column=column, by=None, at=LATER, reason="Vervalt")
+    with pytest.raises(ImportStale):
+        import_apply(plan=plan, by=None, at=LATER, file_name="t.csv", fingerprint=plan.fingerprint)
+    assert Result.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "split"),
+    [("{n},H1,7,5", "7,5"), ("{n},H1,7,0", "7,0"), ("{n},H1,10,0", "10,0"), ("{n},H1, 5,5 ", "5,5")],
+)
+def test_a_comma_decimal_in_a_comma_file_never_becomes_a_whole_number(personas, column, line, split) -> None:
+    n = personas.student.student_number
+    for header in ("leerlingnummer,kolom,cijfer", "leerlingnummer,kolom,cijfer,opmerking"):
+        plan = import_plan(text=f"{header}\n{line.format(n=n)}\n", groups=[personas.group])
+        assert [e.line for e in plan.errors] == [2] and not plan.cells and not plan.changes
+        message = plan.errors[0].message
+        assert f'"{split}"' in message and "aanhalingstekens" in message and ";" in message
+
+
+def test_a_formula_in_a_report_is_stored_as_text_and_exported_harmless(personas, report, column, numbers) -> None:
+    from inzage.grades.exports import results_csv
+    from inzage.grades.queries import results_of_columns
+
+    a, b, c = numbers
+    text = (
+        f'leerlingnummer;kolom;cijfer\n{a};R1;=cmd()\n{b};R1;"=HYPERLINK(""http://x"",""klik"")"\n'
+        f"{c};R1;@SUM(A1)\n{a};H1;7\n"
+    )
+    import_apply(plan=import_plan(text=text, groups=[personas.group]), by=None, at=AT, file_name="t.csv")
+    stored = {r.student.student_number: r.text for r in Result.objects.filter(column=report).select_related("student")}
+    assert stored == {a: "=cmd()", b: '=HYPERLINK("http://x","klik")', c: "@SUM(A1)"}
+    columns = [column, report]
+    students = list(personas.group.students.order_by("pk"))
+    exported = results_csv(columns=columns, students=students, results=results_of_columns(columns))
+    rows = [line.split(";") for line in exported.splitlines()]
+    assert rows[0] == ["leerlingnummer", "naam", "kolom", "cijfer"]
+    cells = [row[3] for row in rows[1:]]
+    assert "'=cmd()" in cells and "'@SUM(A1)" in cells and "7,0" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    again = import_plan(text=exported, groups=[personas.group])  # the export imports again as what was stored
+    assert again.errors == [] and (again.new, again.changed, again.unchanged) == (0, 0, 4)
+
+
+def test_a_formula_in_a_number_column_is_refused() -> None:
+    from inzage.grades.parsing import CellError, parse_cell
+
+    with pytest.raises(CellError):
+        parse_cell("=1+1", result_type="number")

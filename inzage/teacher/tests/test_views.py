@@ -251,8 +251,10 @@ def test_csv_import_preview_then_confirm_is_all_or_nothing_and_idempotent(client
     response = client.post(url, {"file": SimpleUploadedFile("toets.csv", good.encode())})
     assert response.status_code == 200 and "1 nieuw" in response.content.decode()
     assert not Result.objects.exists()  # preview writes nothing
-    response = client.post(url, {"csv": good, "file_name": "toets.csv", "confirm": "1"})
+    fingerprint = response.content.decode().split('name="fingerprint" value="', 1)[1].split('"', 1)[0]
+    confirm = {"csv": good, "file_name": "toets.csv", "confirm": "1", "fingerprint": fingerprint}
+    response = client.post(url, confirm)
     assert response.status_code == 302
     assert Result.objects.get().value == Decimal("7.5")
-    client.post(url, {"csv": good, "file_name": "toets.csv", "confirm": "1"})
+    client.post(url, confirm)  # the same confirm again: the stored version moved on, so nothing is written
     assert ResultVersion.objects.count() == 1
