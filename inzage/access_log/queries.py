@@ -87,6 +87,17 @@ class SubjectLog:
 CUSTODY = (GuardianRelation.Custody.WITH_GEZAG, GuardianRelation.Custody.GUARDIAN_INSTITUTION)
 
 
+def subject_log_allowed(*, viewer: Viewer, student: Student, at: dt.datetime) -> bool:
+    """Whether this viewer may read the student's log (the rule `subject_log` states)."""
+    ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
+    if ctx.audience == "guardian":
+        if ctx.relation is None or ctx.relation.custody not in CUSTODY or student.age_on(ctx.today) >= 18:
+            return False
+    elif ctx.audience != "student":
+        return False
+    return may_see_log(viewer=viewer, student_id=student.pk, at=at)
+
+
 def subject_log(*, viewer: Viewer, student: Student, at: dt.datetime) -> SubjectLog:
     """When and why the student's data was consulted, newest first; Http404 unless this viewer may see it.
 
@@ -94,14 +105,9 @@ def subject_log(*, viewer: Viewer, student: Student, at: dt.datetime) -> Subject
     shows kind `access_log` (court orders, consent at 18...). What is listed: every read by someone other than the
     student; a guardian sees the school's reads and their own, not another guardian's (that is the other parent's
     business, not the school's). Staff are named by role; by name only if the school chose so."""
+    if not subject_log_allowed(viewer=viewer, student=student, at=at):
+        raise Http404
     ctx = context_for(viewer=viewer, student_id=student.pk, at=at)
-    if ctx.audience == "guardian":
-        if ctx.relation is None or ctx.relation.custody not in CUSTODY or student.age_on(ctx.today) >= 18:
-            raise Http404
-    elif ctx.audience != "student":
-        raise Http404
-    if not may_see_log(viewer=viewer, student_id=student.pk, at=at):
-        raise Http404
     rows = AccessRead.objects.filter(student_id=student.pk, school_id=student.school_id)
     if student.user_id is not None:
         rows = rows.exclude(user_id=student.user_id)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("signalen/", views.signals, name="signals"),
     path("gebruik/", views.usage, name="usage"),
+    path("mijn/", views.mine_index, name="mine_index"),
     path("mijn/<int:student_id>/", views.my_log, name="mine"),
 ]

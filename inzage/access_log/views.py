@@ -3,11 +3,14 @@ use in numbers; and the 429 page. Thin: resolve who asks, call one query, render
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from inzage import clock
 from inzage.access_log import queries
+from inzage.portal.pick import student_picker
 from inzage.visibility.policy import Viewer, viewer_for
 from inzage.visibility.queries import access_portal_student
 
@@ -65,4 +68,12 @@ def usage(request: HttpRequest) -> HttpResponse:
     report = queries.usage(school_id=viewer.school_id or 0, weeks=weeks, until=now)
     return render(
         request, "access_log/usage.html", {"report": report, "weeks": weeks, "week_choices": (4, 8, 13, 26, 52)}
+    )
+
+
+@login_required
+def mine_index(request: HttpRequest) -> HttpResponse:
+    """ "Wie bekeek mijn gegevens": the student's own log, or a guardian's pick of their children."""
+    return student_picker(
+        request, view="access_log:mine", title=_("Wie bekeek mijn gegevens"), allowed=queries.subject_log_allowed
     )

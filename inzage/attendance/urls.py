@@ -5,6 +5,7 @@ from inzage.attendance import views
 app_name = "attendance"
 
 urlpatterns = [
+    path("mijn/", views.student_index, name="student_index"),
     path("mijn/<int:student_id>/", views.student_page, name="student"),
     path("mijn/<int:student_id>/ziek/", views.sick_report, name="sick_report"),
     path("mijn/<int:student_id>/beter/", views.better_report, name="better_report"),

@@ -24,6 +24,7 @@ from inzage.attendance.access import (
 from inzage.attendance.forms import DuoStateForm, LeaveDecisionForm, LeaveRequestForm, SickReportForm
 from inzage.attendance.models import DuoReport, LeaveRequest, Registration, Status
 from inzage.portal.access_log import record_read
+from inzage.portal.pick import student_picker
 from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import SchoolYear
 from inzage.timetable.models import Lesson
@@ -454,3 +455,9 @@ def duo_report_csv(request: HttpRequest, report_id: int) -> HttpResponse:
     writer.writerow([label for label, _value in fields])
     writer.writerow([value for _, value in fields])
     return response
+
+
+@login_required
+def student_index(request: HttpRequest) -> HttpResponse:
+    """Attendance for students and parents: the student's own page, or a guardian's pick of their children."""
+    return student_picker(request, view="attendance:student", title=_("Verzuim"))

@@ -23,6 +23,7 @@ from inzage import clock
 from inzage.accounts.models import User
 from inzage.people.models import Staff
 from inzage.portal.access_log import record_read
+from inzage.portal.pick import student_picker
 from inzage.timetable import actions
 from inzage.timetable.feed import feed_for
 from inzage.timetable.forms import HomeworkForm, LessonChangeForm
@@ -74,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("timetable:week_now", student_id=students[0].pk)
     if viewer.staff_id is not None:
         return redirect("timetable:teacher_now")
-    raise Http404
+    return student_picker(request, view="timetable:week_now", title=_("Rooster"))  # "no students linked"
 
 
 def _children_switch(viewer: Viewer, at: dt.datetime, view: str, day: dt.date) -> list[tuple[str, str, int]]:
