@@ -351,8 +351,9 @@ def officer(request: HttpRequest) -> HttpResponse:
     viewer, at = viewer_for(request.user), clock.now()
     if not is_officer(viewer):
         raise Http404
-    state = request.GET.get("status", "")
-    klas = request.GET.get("klas", "")[:20]
+    # Filters only: NUL (PostgreSQL refuses it in text) and overlong input are dropped, not passed to the query.
+    state = request.GET.get("status", "").replace("\x00", "")[:20]
+    klas = request.GET.get("klas", "").replace("\x00", "")[:20]
     return render(
         request,
         "attendance/officer.html",
