@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inzage import clock
@@ -16,6 +17,7 @@ from inzage.accounts.models import User
 from inzage.grades.models import Result
 from inzage.portal.access_log import record_read
 from inzage.portal.cached_pages import grades_page, grades_page_versions
+from inzage.portal.pick import student_picker
 from inzage.visibility import actions
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import context_for, item_from_result, viewer_for
@@ -23,7 +25,6 @@ from inzage.visibility.queries import (
     access_portal_student,
     consent_overview,
     overrides_for_student,
-    portal_students,
 )
 from inzage.visibility.versions import Scope, reads_versions, request_versions
 from inzage.web.page_shell import render_cached
@@ -32,11 +33,7 @@ from inzage.web.page_shell import render_cached
 @login_required
 def grades_index(request: HttpRequest) -> HttpResponse:
     """One student: straight to their grades. Several children: a picker."""
-    viewer = viewer_for(request.user)
-    students = portal_students(viewer=viewer, at=clock.now())
-    if len(students) == 1:
-        return redirect("portal:grades", student_id=students[0].pk)
-    return render(request, "portal/pick.html", {"students": students})
+    return student_picker(request, view="portal:grades", title=_("Cijfers"))
 
 
 @login_required
