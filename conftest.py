@@ -58,6 +58,7 @@ def _empty_cache():
 
     caches["default"].clear()
     facts._SCHOOL_FACTS.clear()  # the per-process calendar and policy under the school's counter, likewise
+    facts._IDENTITIES.clear()  # the accounts' identities under their counters (ids are reused after a rollback)
 
 
 @pytest.fixture(autouse=True)

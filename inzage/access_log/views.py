@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from inzage import clock
 from inzage.access_log import queries
 from inzage.portal.pick import student_picker
-from inzage.visibility.policy import Viewer, viewer_for
+from inzage.visibility.policy import Viewer, request_viewer
 from inzage.visibility.queries import access_portal_student
 
 
@@ -26,7 +26,7 @@ def my_log(request: HttpRequest, student_id: int) -> HttpResponse:
     """When and why the student's data was consulted: for the student, and custodial parents of a minor."""
     if not request.user.is_authenticated:
         raise Http404
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     now = clock.now()
     student = access_portal_student(viewer=viewer, student_id=student_id, at=now)  # 404: not yours
     page = queries.subject_log(viewer=viewer, student=student, at=now)  # 404 unless the engine shows the log
@@ -36,7 +36,7 @@ def my_log(request: HttpRequest, student_id: int) -> HttpResponse:
 def _administrator(request: HttpRequest) -> Viewer:
     if not request.user.is_authenticated:
         raise Http404
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     if viewer.school_id is None or not viewer.has_role("administrator"):
         raise Http404
     return viewer

@@ -29,7 +29,7 @@ from inzage.schools.calendar import SchoolCalendar
 from inzage.schools.models import SchoolYear
 from inzage.timetable.models import Lesson
 from inzage.visibility.kinds import DataKind
-from inzage.visibility.policy import Context, Item, Viewer, context_for, viewer_for
+from inzage.visibility.policy import Context, Item, Viewer, context_for, request_viewer
 
 
 def _uid(request: HttpRequest) -> int:
@@ -89,7 +89,7 @@ def _lesson_choices(ctx: Context, lessons: list[Lesson]) -> list[tuple[str, str]
 
 @login_required
 def student_page(request: HttpRequest, student_id: int) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     ctx = access_student(viewer=viewer, student_id=student_id, at=at)
     return render(request, "attendance/student.html", _student_context(request, ctx, at))
 
@@ -97,7 +97,7 @@ def student_page(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sick_report(request: HttpRequest, student_id: int) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     ctx = access_student(viewer=viewer, student_id=student_id, at=at)
     assert ctx.facts is not None
     refusal = queries.sick_refusal(ctx)
@@ -132,7 +132,7 @@ def sick_report(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def better_report(request: HttpRequest, student_id: int) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     ctx = access_student(viewer=viewer, student_id=student_id, at=at)
     refusal = queries.sick_refusal(ctx)
     pending = queries.pending_sick_report_visible(ctx)
@@ -150,7 +150,7 @@ def better_report(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def leave_request(request: HttpRequest, student_id: int) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     ctx = access_student(viewer=viewer, student_id=student_id, at=at)
     assert ctx.facts is not None
     form = LeaveRequestForm(request.POST)
@@ -207,7 +207,7 @@ def leave_request(request: HttpRequest, student_id: int) -> HttpResponse:
 
 @login_required
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     found = access_lesson(viewer=viewer, lesson_id=lesson_id)
     rows = queries.lesson_rows(viewer=viewer, lesson=found, at=at)
     minutes = round((found.ends_at - found.starts_at).total_seconds() / 60)
@@ -269,7 +269,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
     """The teacher's lessons of today and the lessons of the last week not registered yet."""
     from inzage.attendance.links import unregistered_lessons
 
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     if viewer.staff_id is None:
         raise Http404
     calendar = SchoolCalendar.load(viewer.school_id or 0)
@@ -289,7 +289,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
 @login_required
 def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
     """A registration's history, and (staff who see it) a correction with a reason."""
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     reg = Registration.objects.filter(pk=registration_id).select_related("student", "reason").first()
     if reg is None or viewer.staff_id is None:
         raise Http404
@@ -340,7 +340,7 @@ def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
 
 @login_required
 def mentor(request: HttpRequest) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     if not is_mentor(viewer):
         raise Http404
     return render(request, "attendance/mentor.html", queries.mentor_overview(viewer=viewer, at=at))
@@ -348,7 +348,7 @@ def mentor(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def officer(request: HttpRequest) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     if not is_officer(viewer):
         raise Http404
     # Filters only: NUL (PostgreSQL refuses it in text) and overlong input are dropped, not passed to the query.
@@ -364,7 +364,7 @@ def officer(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def officer_scan(request: HttpRequest) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     if not is_officer(viewer) or viewer.school_id is None:
         raise Http404
     from inzage.schools.models import School
@@ -376,7 +376,7 @@ def officer_scan(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leave_decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    viewer, at = viewer_for(request.user), clock.now()
+    viewer, at = request_viewer(request), clock.now()
     leave = (
         LeaveRequest.objects.filter(pk=request_id, school_id=viewer.school_id or 0).select_related("student").first()
     )
@@ -412,7 +412,7 @@ def _shows(viewer: Viewer, item: Item, at: dt.datetime) -> bool:
 
 
 def _officer_report(request: HttpRequest, report_id: int, at: dt.datetime) -> DuoReport:
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     report = (
         DuoReport.objects.filter(pk=report_id, school_id=viewer.school_id or 0).select_related("student").first()
         if is_officer(viewer)

@@ -14,7 +14,7 @@ from inzage.accounts.models import User
 from inzage.notifications import queries
 from inzage.notifications.actions import notices_mark_read, preference_set, school_default_set, unsubscribe_read
 from inzage.notifications.models import FOLLOWED_KINDS, Audience, Frequency
-from inzage.visibility.policy.facts import viewer_for
+from inzage.visibility.policy.facts import request_viewer
 
 WEEKDAYS = [
     gettext_lazy("maandag"),
@@ -36,7 +36,7 @@ def notices(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notices_mark_read(user=user, at=now)
         return redirect("notifications:index")
-    listing = queries.notices_for(viewer=viewer_for(user), user=user, at=now)
+    listing = queries.notices_for(viewer=request_viewer(request), user=user, at=now)
     return render(request, "notifications/index.html", {"listing": listing})
 
 
@@ -103,7 +103,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def school_defaults_page(request: HttpRequest) -> HttpResponse:
     """The school's defaults per audience and kind, for the school's administrators; anyone else gets 404."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     if viewer.school_id is None or not viewer.has_role("administrator"):
         raise Http404
     school_id = viewer.school_id

@@ -1,6 +1,6 @@
 """Student and parent pages: the grade overview, "laat mijn ouders dit zien", and the school's overrides.
 
-Thin views: resolve who asks (`viewer_for`), call one query or action, render. The engine decides everything.
+Thin views: resolve who asks (`request_viewer`), call one query or action, render. The engine decides everything.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from inzage.portal.cached_pages import grades_page, grades_page_versions
 from inzage.portal.pick import student_picker
 from inzage.visibility import actions
 from inzage.visibility.kinds import DataKind
-from inzage.visibility.policy import context_for, item_from_result, viewer_for
+from inzage.visibility.policy import context_for, item_from_result, request_viewer
 from inzage.visibility.queries import (
     access_portal_student,
     consent_overview,
@@ -70,7 +70,7 @@ def grades(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_POST
 def share(request: HttpRequest, student_id: int, result_id: int) -> HttpResponse:
     """The student shares one of their own visible results with their guardians now."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     now = clock.now()
     student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
     ctx = context_for(viewer=viewer, student_id=student.pk, at=now)
@@ -86,7 +86,7 @@ def share(request: HttpRequest, student_id: int, result_id: int) -> HttpResponse
 @login_required
 def overrides(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student sees every decision of the school that opens or closes their data for their parents."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     now = clock.now()
     student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
     if context_for(viewer=viewer, student_id=student.pk, at=now).audience != "student":
@@ -98,7 +98,7 @@ def overrides(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def consent(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student chooses, per parent and kind, what that parent may see (where the school's model gives a say)."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     now = clock.now()
     student = access_portal_student(viewer=viewer, student_id=student_id, at=now)
     overview = consent_overview(viewer=viewer, student=student, at=now)  # 404 unless the student themself

@@ -48,7 +48,7 @@ from inzage.timetable.queries import (
 )
 from inzage.timetable.weeks import monday_of
 from inzage.visibility.kinds import DataKind
-from inzage.visibility.policy import Viewer, context_for, viewer_for
+from inzage.visibility.policy import Viewer, context_for, request_viewer, viewer_for
 from inzage.visibility.queries import portal_students
 
 WEEKDAYS = 5
@@ -69,7 +69,7 @@ def _staff(viewer: Viewer) -> Staff:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Students and parents: the (first) child's week; staff: their own lessons."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     students = portal_students(viewer=viewer, at=clock.now())
     if students:
         return redirect("timetable:week_now", student_id=students[0].pk)
@@ -95,7 +95,7 @@ def _today(viewer: Viewer, student_id: int, at: dt.datetime) -> tuple[dt.date, o
 def week(request: HttpRequest, student_id: int, day: dt.date | None = None) -> HttpResponse:
     """A student's school week (Monday to Friday) as the engine shows it to this account now."""
     user = _user(request)
-    viewer = viewer_for(user)
+    viewer = request_viewer(request)
     now = clock.now()
     student = access_timetable_student(viewer=viewer, student_id=student_id, at=now)  # 404: not yours
     shown_day, _calendar = _today(viewer, student.pk, now)
@@ -122,7 +122,7 @@ def week(request: HttpRequest, student_id: int, day: dt.date | None = None) -> H
 def day(request: HttpRequest, student_id: int, day: dt.date) -> HttpResponse:
     """One school day of a student (the phone's default: today, or the next school day after 16:00)."""
     user = _user(request)
-    viewer = viewer_for(user)
+    viewer = request_viewer(request)
     now = clock.now()
     student = access_timetable_student(viewer=viewer, student_id=student_id, at=now)
     data = student_timetable(viewer=viewer, student=student, at=now, start=day, end=day)
@@ -145,7 +145,7 @@ def day(request: HttpRequest, student_id: int, day: dt.date) -> HttpResponse:
 @require_POST
 def homework_done(request: HttpRequest, homework_id: int) -> HttpResponse:
     """The student ticks (or unticks) one of their own visible homework items as done."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     now = clock.now()
     if viewer.student_id is None:
         raise Http404
@@ -167,7 +167,7 @@ def homework_done(request: HttpRequest, homework_id: int) -> HttpResponse:
 @login_required
 def teacher_week(request: HttpRequest, day: dt.date | None = None) -> HttpResponse:
     """A teacher's own lessons of a week, with the homework they gave; substitutions both ways are marked."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     staff = _staff(viewer)
     now = clock.now()
     monday = monday_of(day or now.astimezone(ZoneInfo(staff.school.timezone)).date())
@@ -196,7 +196,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """A lesson of one's own group: the homework given for it and a form to add more; for an administrator also the
     change form (cancel with a reason, take place after all, another room) and the list of changes."""
     user = _user(request)
-    viewer = viewer_for(user)
+    viewer = request_viewer(request)
     now = clock.now()
     is_admin = viewer.has_role("administrator")
     if is_admin and viewer.school_id is not None:
@@ -256,7 +256,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 def homework_remove(request: HttpRequest, homework_id: int) -> HttpResponse:
     """A teacher of the group removes a homework item (kept, with who and when)."""
-    viewer = viewer_for(request.user)
+    viewer = request_viewer(request)
     staff = _staff(viewer)
     homework = Homework.objects.filter(pk=homework_id, group__teachers=staff, retracted_at__isnull=True).first()
     if homework is None:
@@ -287,7 +287,7 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
             raise Http404
     active = FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()
     url = request.build_absolute_uri(reverse("timetable:feed", args=[secret])) if secret else ""
-    viewer = viewer_for(user)
+    viewer = request_viewer(request)
     return render(
         request,
         "timetable/feed_settings.html",
@@ -310,11 +310,17 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if found is None or not found.user.is_active:
         raise Http404
     now = clock.now()
-    body, student_ids = feed_for(viewer=viewer_for(found.user), at=now)
-    for student_id in student_ids:
+    built = feed_for(viewer=viewer_for(found.user), at=now)
+    # Logged also when the answer is 304: the app asked again and the policy was consulted for it.
+    for student_id in built.student_ids:
         record_read(user_id=found.user.pk, student_id=student_id, kind=DataKind.TIMETABLE, at=now, cached=False)
         record_read(user_id=found.user.pk, student_id=student_id, kind=DataKind.HOMEWORK, at=now, cached=False)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    etag = f'"{built.etag}"'
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)  # calendar apps ask with the tag they have: unchanged content, no body
+    else:
+        response = HttpResponse(built.body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=900"
     response["Content-Disposition"] = 'inline; filename="rooster.ics"'
     return response
@@ -336,7 +342,7 @@ def pattern_import(request: HttpRequest) -> HttpResponse:
     """The administrator loads the weekly pattern from CSV (pasted or a file): check → preview → store, all or
     nothing. Anyone else: 404."""
     user = _user(request)
-    viewer = viewer_for(user)
+    viewer = request_viewer(request)
     if not viewer.has_role("administrator") or viewer.school_id is None:
         raise Http404
     now = clock.now()

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from inzage.clock import now
-from inzage.visibility.policy import viewer_for
+from inzage.visibility.policy import request_viewer
 from inzage.visibility.versions import Scope, request_versions
 from inzage.web.page_shell import render_cached
 from inzage.web.queries import home_context, staff_start_links
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # request checked it, inzage.accounts.session_account: they are in the key).
     if "staff" in context["roles"]:
         # Staff pages are not part of the 17:00 rush: their links are worked out from the staff rows every time.
-        context["staff_links"] = staff_start_links(viewer=viewer_for(user), at=now())
+        context["staff_links"] = staff_start_links(viewer=request_viewer(request), at=now())
     # Labels too: a link's label can carry a count (attendance: "… (2 lessen nog niet geregistreerd)").
     links = "\0".join(f"{label}\1{url}" for label, url in context.get("staff_links", []))
     shown = f"{user.get_full_name()}\0{user.get_username()}\0{user.is_staff}\0{links}"

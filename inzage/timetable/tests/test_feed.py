@@ -113,3 +113,51 @@ def test_the_settings_page_makes_renews_and_revokes(client, tt, user_of, now) ->
     assert client.post(url, {"action": "revoke"}).status_code == 302
     assert client.get(link).status_code == 404
     assert client.post(url, {"action": "nonsense"}).status_code == 404
+
+
+def test_a_change_after_a_fetch_shows_in_the_next_fetch_and_the_etag_follows_the_content(client, tt, now) -> None:
+    """The serialised feed is cached under a digest of its content: a cancellation, a court order and a new
+    homework item each change what the next fetch returns, and an unchanged feed answers 304 to its own tag."""
+    url = reverse("timetable:feed", args=[actions.feed_token_renew(user=tt.user("parent"), at=now)])
+    first = client.get(url)
+    tag = first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    assert client.get(url).content == first.content
+
+    lesson = Lesson.objects.filter(group=tt.group, date=MONDAY).get()
+    actions.lesson_cancel(lesson=lesson, reason="Studiedag", by=tt.user("admin"), at=now)
+    second = client.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert second.status_code == 200 and second["ETag"] != tag
+    cancelled = [e for e in icalendar.Calendar.from_ical(second.content).walk("VEVENT") if e["status"] == "CANCELLED"]
+    assert [str(e["description"]).count("Studiedag") for e in cancelled] == [1]
+
+    actions.homework_add(
+        group=tt.group, kind="homework", text="Lees hoofdstuk 4", due_date=FRIDAY, lesson=None, by=tt.teacher, at=now
+    )
+    third = client.get(url)
+    assert b"Lees hoofdstuk 4" in third.content and third["ETag"] != second["ETag"]
+
+    CourtRestriction.objects.create(
+        school=tt.school,
+        relation=tt.parent_relation,
+        ordered_on=dt.date(2025, 9, 1),
+        effective_from=dt.date(2025, 9, 1),
+        kinds=["timetable", "homework"],
+    )
+    fourth = client.get(url, HTTP_IF_NONE_MATCH=third["ETag"])
+    assert fourth.status_code == 200 and b"Lees hoofdstuk 4" not in fourth.content
+    assert not icalendar.Calendar.from_ical(fourth.content).walk("VEVENT")
+
+
+def test_the_cached_feed_is_the_feed_built_without_the_cache(tt, now) -> None:
+    from django.core.cache import caches
+
+    from inzage.timetable import feed
+    from inzage.visibility.policy import viewer_for
+
+    viewer = viewer_for(tt.user("student"))
+    caches["default"].clear()
+    cold = feed.feed_for(viewer=viewer, at=now)
+    warm = feed.feed_for(viewer=viewer, at=now)
+    assert warm.body == cold.body and warm.etag == cold.etag and warm.student_ids == cold.student_ids == [tt.student.pk]
+    assert cold.body.count(b"BEGIN:VEVENT") > 90

@@ -1,6 +1,6 @@
 """The visibility policy: the one place that decides who sees which student data, when, and why.
 
-Public API: `viewer_for`, `decide`, `filter_items`, `visible_results`, `context_for`, `Item`, `Decision`,
+Public API: `viewer_for`, `request_viewer`, `decide`, `filter_items`, `visible_results`, `context_for`, `Item`, `Decision`,
 `ItemFields`, `LinkFields`, `RESULT_FIELDS`, `item_from_result`, `items_from_results`.
 """
 
@@ -18,7 +18,7 @@ from inzage.visibility.policy.engine import (
     items_from_results,
     visible_results,
 )
-from inzage.visibility.policy.facts import Viewer, viewer_for
+from inzage.visibility.policy.facts import Viewer, request_viewer, viewer_for
 
 __all__ = [
     "RESULT_FIELDS",
@@ -33,6 +33,7 @@ __all__ = [
     "filter_items",
     "item_from_result",
     "items_from_results",
+    "request_viewer",
     "viewer_for",
     "visible_results",
 ]

@@ -72,6 +72,47 @@ def viewer_for(user: Any, *, policy: PolicySpec | None = None) -> Viewer:
     return viewer
 
 
+# Who an account is (its student, guardian and staff rows, relations, roles, groups, mentor classes), kept per process
+# under the account's and the school's counters: every write that changes any of it moves one of the two in its own
+# transaction (`inzage.visibility.versions`: person rows, relations, staff roles -> the account; group teachers and
+# class mentors -> the school).
+_IDENTITIES: dict[tuple[int, int, int], Viewer] = {}
+
+
+def request_viewer(request: Any) -> Viewer:
+    """`viewer_for(request.user)` for a page: with the counters the request read before any data (the session's
+    account check reads them, so usually no query), the school's calendar and policy come from the per-process cache
+    and the account's identity too (`_IDENTITIES`). The facts and decisions are the engine's, built for this request."""
+    from inzage.visibility.versions import Scope, request_versions
+
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False) or user.school_id is None:
+        return viewer_for(user)
+    user_key, school_key = (Scope.USER, user.pk), (Scope.SCHOOL, user.school_id)
+    counters = request_versions(request, [user_key, school_key])
+    key = (user.pk, counters[user_key], counters[school_key])
+    known = _IDENTITIES.get(key)
+    if known is None or known.school_id != user.school_id:
+        known = viewer_for(user)
+        if len(_IDENTITIES) > 4096:
+            _IDENTITIES.clear()
+        _IDENTITIES[key] = known
+    viewer = Viewer(
+        user_id=known.user_id,
+        school_id=known.school_id,
+        student_id=known.student_id,
+        guardian_id=known.guardian_id,
+        relations=dict(known.relations),
+        staff_id=known.staff_id,
+        roles=known.roles,
+        group_ids=known.group_ids,
+        mentor_class_ids=known.mentor_class_ids,
+        school_version=counters[school_key],
+    )
+    bind_viewer(viewer)
+    return viewer
+
+
 _POLICY_CACHE: dict[tuple[int, str], PolicySpec] = {}
 
 
