@@ -30,10 +30,8 @@ from inzage.timetable.forms import HomeworkForm, LessonChangeForm
 from inzage.timetable.imports import (
     MAX_BYTES,
     MAX_ERRORS_SHOWN,
-    ImportRefused,
     LineError,
     pattern_check,
-    pattern_decode,
 )
 from inzage.timetable.items import homework_item
 from inzage.timetable.models import FeedToken, Homework
@@ -50,6 +48,7 @@ from inzage.timetable.weeks import monday_of
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import Viewer, context_for, viewer_for
 from inzage.visibility.queries import portal_students
+from inzage.web.csvfiles import CsvFileError, csv_decode
 
 WEEKDAYS = 5
 
@@ -360,9 +359,11 @@ def pattern_import(request: HttpRequest) -> HttpResponse:
         if upload.size is not None and upload.size > MAX_BYTES:
             return _import_page(request, context | {"text": text}, [too_large])
         try:
-            text = pattern_decode(upload.read())
-        except ImportRefused as err:
-            return _import_page(request, context | {"text": text}, [LineError(0, "", err.message)])
+            decoded = csv_decode(data=upload.read())
+        except CsvFileError as err:
+            return _import_page(request, context | {"text": text}, [LineError(err.line, "", err.message)])
+        text = decoded.text
+        context["encoding"] = decoded.encoding
     context.update({"text": text, "filename": filename})
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         return _import_page(request, context, [too_large])
