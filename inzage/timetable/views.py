@@ -25,6 +25,7 @@ from inzage.people.models import Staff
 from inzage.portal.access_log import record_read
 from inzage.portal.pick import student_picker
 from inzage.timetable import actions
+from inzage.timetable.access import may_import_pattern
 from inzage.timetable.feed import feed_for
 from inzage.timetable.forms import HomeworkForm, LessonChangeForm
 from inzage.timetable.imports import (
@@ -336,7 +337,7 @@ def pattern_import(request: HttpRequest) -> HttpResponse:
     nothing. Anyone else: 404."""
     user = _user(request)
     viewer = viewer_for(user)
-    if not viewer.has_role("administrator") or viewer.school_id is None:
+    if not may_import_pattern(viewer=viewer) or viewer.school_id is None:  # the second: for the type checker
         raise Http404
     now = clock.now()
     today = now.astimezone(ZoneInfo(user.school.timezone if user.school else "Europe/Amsterdam")).date()

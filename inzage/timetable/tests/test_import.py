@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from inzage.people.models import StaffRole
 from inzage.testing import factories as f
 from inzage.timetable.imports import pattern_check
 from inzage.timetable.models import Lesson, PatternEntry, Room, TimetableImport
@@ -33,6 +34,16 @@ def test_only_the_administrator_opens_the_import(client, tt, user_of, now, name)
     assert client.get(URL).status_code == (200 if name == "admin" else 404), name
     assert client.post(URL, {"text": GOOD}).status_code in ((200,) if name == "admin" else (404,))
     assert TimetableImport.objects.count() == 0
+
+
+def test_an_administrator_of_a_school_without_a_school_year_has_no_page_and_no_link(client, tt, now) -> None:
+    admin = f.StaffFactory(school=f.SchoolFactory(name="Nieuw College"), code="NWB")
+    f.StaffRoleFactory(staff=admin, role=StaffRole.Role.ADMINISTRATOR)
+    client.force_login(admin.user)
+    assert client.get(URL).status_code == 404
+    assert URL not in client.get("/").content.decode()
+    client.force_login(tt.user("admin"))
+    assert URL in client.get("/").content.decode()
 
 
 def test_a_good_file_is_previewed_then_stored_and_the_lessons_follow(client, tt, user_of, now) -> None:
