@@ -21,15 +21,16 @@ from inzage.grades.models import (
     TestingProgramme,
 )
 from inzage.schools.admin_scope import SchoolScopedAdmin
+from inzage.web.admin_base import InzageModelAdmin
 
 
 @admin.register(AssessmentKind)
-class AssessmentKindAdmin(admin.ModelAdmin):
+class AssessmentKindAdmin(InzageModelAdmin):
     list_display = ["name", "code", "school"]
 
 
 @admin.register(GradeSettings)
-class GradeSettingsAdmin(admin.ModelAdmin):
+class GradeSettingsAdmin(InzageModelAdmin):
     list_display = ["school", "report_rounding", "year_average_rule", "period_weights", "not_counting_rule",
                     "average_decimals"]  # fmt: skip
 
@@ -42,7 +43,7 @@ class ExamSubjectAdmin(SchoolScopedAdmin):
     list_filter = ["level", "has_central_exam", "in_combination"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(InzageModelAdmin):
     """History: visible to staff in the admin, never added, changed or deleted there."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -11,9 +11,10 @@ the second time. Replacing an entered value is allowed and recorded with the rea
 Any error in any record refuses the whole file (nothing is written); the plan lists every error with its line number.
 
 Reading is strict, because a lenient CSV reader loses data without a word:
-- bytes → text (`import_decode`): a BOM decides (UTF-8, UTF-16 LE/BE); without one strict UTF-8, else Windows-1252
-  (Excel's "CSV" on Dutch Windows), unless the file also holds valid UTF-8 accents (a damaged UTF-8 file, which
-  cp1252 would turn into "Ã©"). Bytes that fit none of these raise `ImportFileError` with the line.
+- bytes → text (`inzage.web.csvfiles.csv_decode`, shared with the timetable's import): a BOM decides (UTF-8,
+  UTF-16 LE/BE); without one strict UTF-8, else Windows-1252 (Excel's "CSV" on Dutch Windows), unless the file also
+  holds valid UTF-8 accents (a damaged UTF-8 file, which cp1252 would turn into "Ã©"). Bytes that fit none of these
+  raise `CsvFileError` with the line.
 - a quoted field may run over several lines only as the grade of a text column (a report), and not when a following
   line begins like a record of its own (an unclosed quote swallowing other students' rows);
 - a record with more non-empty fields than the header is refused (an unquoted `7,5` in a comma file is two fields);
@@ -28,7 +29,6 @@ is never overwritten by a preview that did not show it.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -46,6 +46,7 @@ from inzage.grades.models import Column, Result
 from inzage.grades.parsing import CellError, ParsedCell, display_cell, parse_cell
 from inzage.people.models import Student
 from inzage.schools.models import TeachingGroup
+from inzage.web.csvfiles import DELIMITER_NAMES, LINE_BREAK, csv_delimiter, line_at
 
 HEADERS = {
     "leerlingnummer": "student",
@@ -70,35 +71,8 @@ MAX_FILE_BYTES = 2_000_000
 # limit (128 KiB) raise csv.Error, which is turned into the same message.
 MAX_FIELD_CHARS = 10_000
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_BREAK = re.compile(r"\r\n|\r|\n")
 _WHOLE = re.compile(r"\s*[0-9]{1,2}\s*", re.ASCII)
 _DIGIT = re.compile(r"\s*[0-9]\s*", re.ASCII)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 met BOM"),
-    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (little-endian)"),
-    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (big-endian)"),
-)
-# A multi-byte UTF-8 character (é is C3 A9). In cp1252 text such pairs are rare: an accented capital followed by
-# punctuation from 0x80–0xBF.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-DELIMITER_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab"}
-
-
-class ImportFileError(ValueError):
-    """The file cannot be read as text; `line` (1-based) says where, `message` is Dutch and names what to do."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-@dataclass(frozen=True)
-class DecodedFile:
-    """An uploaded file's text and the encoding it was read with (a label shown in the preview)."""
-
-    text: str
-    encoding: str
 
 
 @dataclass(frozen=True)
@@ -157,8 +131,8 @@ class ImportPlan:
 
     @property
     def delimiter_name(self) -> str:
-        """The delimiter in Dutch words, for the preview."""
-        return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+        """The delimiter in words (Dutch, or English on English pages), for the preview."""
+        return str(DELIMITER_NAMES.get(self.delimiter, self.delimiter))
 
     @property
     def changed_cells(self) -> list[PlannedCell]:
@@ -181,69 +155,9 @@ class ImportPlan:
         return digest.hexdigest()[:32]
 
 
-def _line_at(text: str, index: int) -> int:
-    """The 1-based line of `text[index]`, counting CRLF, CR and LF as one line break each."""
-    return len(_BREAK.findall(text, 0, index)) + 1
-
-
-def _decode(data: bytes, codec: str, label: str) -> DecodedFile:
-    try:
-        return DecodedFile(data.decode(codec), label)
-    except UnicodeDecodeError as err:
-        before = data[: err.start].decode(codec, errors="replace")
-        line = _line_at(before, len(before))
-        shown = " ".join(f"0x{b:02x}" for b in data[err.start : err.end][:4])
-        if codec == "cp1252":
-            message = _(
-                "Het bestand is geen UTF-8 en geen Windows-1252 (onleesbaar: %(bytes)s). "
-                "Sla het op als „CSV UTF-8” en probeer het opnieuw."
-            ) % {"bytes": shown}
-        else:
-            message = _(
-                "Het bestand begint als %(enc)s maar is dat verderop niet (onleesbaar: %(bytes)s). "
-                "Sla het opnieuw op als „CSV UTF-8” en probeer het opnieuw."
-            ) % {"enc": label, "bytes": shown}
-        raise ImportFileError(line, message) from None
-
-
-def import_decode(*, data: bytes) -> DecodedFile:
-    """Uploaded bytes → text: BOM (UTF-8, UTF-16 LE/BE), else strict UTF-8, else Windows-1252; else ImportFileError.
-
-    UTF-8 first because it is strict: cp1252 text with accents is almost never valid UTF-8, while every UTF-8 file
-    would "decode" as cp1252 into mojibake. cp1252 leaves only 5 bytes undefined, so it is the last resort.
-    """
-    for bom, codec, label in _BOMS:
-        if data.startswith(bom):
-            return _decode(data, codec, label)
-    try:
-        return DecodedFile(data.decode("utf-8"), "UTF-8")
-    except UnicodeDecodeError as err:
-        if _UTF8_SEQUENCE.search(data):
-            # Valid UTF-8 accents AND an invalid byte: a damaged or pasted-together UTF-8 file. Reading it as cp1252
-            # would store "Ã©" for "é" in every report without a word, so refuse and say where.
-            before = data[: err.start].decode("utf-8")
-            shown = " ".join(f"0x{b:02x}" for b in data[err.start : err.end][:4])
-            raise ImportFileError(
-                _line_at(before, len(before)),
-                _(
-                    "Het bestand is UTF-8, maar deze regel niet (onleesbaar: %(bytes)s). "
-                    "Sla het opnieuw op als „CSV UTF-8” en probeer het opnieuw."
-                )
-                % {"bytes": shown},
-            ) from None
-        return _decode(data, "cp1252", "Windows-1252")
-
-
 def import_text_too_large(text: str) -> bool:
     """Whether `text` would exceed MAX_FILE_BYTES once the browser sends it back (UTF-8, every line break as CRLF)."""
     return len(text.encode("utf-8", errors="replace")) + text.count("\n") + text.count("\r") > MAX_FILE_BYTES
-
-
-def detect_delimiter(header_line: str) -> str:
-    """`;`, tab or `,`: whichever the header row uses most (a header has no decimal commas)."""
-    counts = {d: header_line.count(d) for d in (";", "\t", ",")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ";"
 
 
 def _csv_message(err: csv.Error, *, start: int, end: int, more: bool) -> str:
@@ -289,7 +203,7 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
     if "\x00" in text:
         plan.errors.append(
             RowError(
-                _line_at(text, text.index("\x00")),
+                line_at(text, text.index("\x00")),
                 "",
                 _(
                     "Deze regel bevat een nul-teken: is het bestand UTF-16 zonder BOM? "
@@ -299,7 +213,7 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         )
         return plan
     first = next((line for line in lines if line.strip()), "")
-    delimiter = plan.delimiter = detect_delimiter(first)
+    delimiter = plan.delimiter = csv_delimiter(first)
     # strict: a quote followed by anything but a delimiter, or a quote left open at the end, is a csv.Error.
     reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
     header: list[str] = []
@@ -445,7 +359,7 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
         if end != start:
             # One line break, whatever the file used: the confirm form comes back from the browser with CRLF, and
             # the stored report must not depend on that round trip.
-            raw = _BREAK.sub("\n", raw)
+            raw = LINE_BREAK.sub("\n", raw)
         if column.result_type == Column.ResultType.TEXT:
             raw = spreadsheet_unescape(raw.strip())  # our export's "'=..." (exports.py): back to what was stored
         try:
@@ -506,7 +420,7 @@ def _structure_error(
             }
     if end != start:
         for index, part in enumerate(row):
-            if index != grade_at and _BREAK.search(part):
+            if index != grade_at and LINE_BREAK.search(part):
                 return index, _quote_spans_message(end)
     return None
 
@@ -537,7 +451,7 @@ def _grade_field_error(
             return _quote_spans_message(end)
         # A report may run over several lines, but a line inside it shaped like a record (a student number of this
         # school, or a column code of the group, in its place) is almost surely a row swallowed by an unclosed quote.
-        for offset, part in enumerate(_BREAK.split(raw)[1:], start=1):
+        for offset, part in enumerate(LINE_BREAK.split(raw)[1:], start=1):
             fields = [piece.strip(' "') for piece in part.split(delimiter)]
             if len(fields) > max(positions.values()) and (
                 fields[positions["student"]] in students or fields[positions["column"]].lower() in codes

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db import models
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
 from inzage.schools.models import School
+from inzage.web.admin_base import InzageModelAdmin, InzageTabularInline
 
 
 def _scoped_school_id(request: HttpRequest) -> int | None:
@@ -74,7 +74,7 @@ class _SchoolScopeMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class SchoolScopedAdmin(_SchoolScopeMixin, admin.ModelAdmin):
+class SchoolScopedAdmin(_SchoolScopeMixin, InzageModelAdmin):
     """A model admin limited to the user's own school (see the module docstring)."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -106,7 +106,7 @@ class _ParentSchoolFormSet(BaseInlineFormSet):
         return form
 
 
-class SchoolScopedTabularInline(_SchoolScopeMixin, admin.TabularInline):
+class SchoolScopedTabularInline(_SchoolScopeMixin, InzageTabularInline):
     """A tabular inline whose rows take their school from the parent row (no `school` field in the row)."""
 
     formset = _ParentSchoolFormSet

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from inzage.attendance.links import attendance_links
 from inzage.staff import access
+from inzage.timetable.access import may_import_pattern
 from inzage.visibility.policy import Viewer
 
 
@@ -25,4 +26,6 @@ def start_links(*, viewer: Viewer, at: dt.datetime) -> list[tuple[str, str]]:
     links += attendance_links(viewer=viewer, at=at)
     if access.may_search(viewer=viewer):
         links.append(("Leerling zoeken", reverse("staff:search")))
+    if may_import_pattern(viewer=viewer):
+        links.append(("Lesrooster inlezen", reverse("timetable:pattern_import")))
     return links

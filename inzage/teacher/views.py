@@ -31,11 +31,9 @@ from inzage.grades.exports import results_csv
 from inzage.grades.imports import MAX_ERRORS_SHOWN as MAX_IMPORT_ERRORS_SHOWN
 from inzage.grades.imports import MAX_FILE_BYTES as MAX_IMPORT_BYTES
 from inzage.grades.imports import (
-    ImportFileError,
     ImportStale,
     RowError,
     import_apply,
-    import_decode,
     import_plan,
     import_text_too_large,
 )
@@ -52,6 +50,7 @@ from inzage.teacher.access import access_column, access_teaching_group, groups_o
 from inzage.teacher.forms import ColumnForm, ReleaseForm
 from inzage.teacher.queries import group_overview
 from inzage.visibility.queries import ReleaseMoments, release_moments
+from inzage.web.csvfiles import CsvFileError, csv_decode
 
 
 @login_required
@@ -390,8 +389,8 @@ def import_results(request: HttpRequest, group_id: int) -> HttpResponse:
         if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
             return _import_refused(request, context, [too_large])
         try:
-            decoded = import_decode(data=upload.read())
-        except ImportFileError as err:
+            decoded = csv_decode(data=upload.read())
+        except CsvFileError as err:
             return _import_refused(request, context, [RowError(err.line, "", err.message)])
         text = decoded.text
         context["encoding"] = decoded.encoding

@@ -1,7 +1,7 @@
 """CSV import of the weekly pattern (lesrooster) for the administrator: decode → check (every line, a preview) →
 apply (`actions.pattern_import_apply`, all-or-nothing).
 
-Format: one lesson a line, fields separated by `;` (or `,` when the first line has no `;`):
+Format: one lesson a line, fields separated by `;`, tab or `,` (whichever the first line uses most):
 
     klas/groep;dag;lesuur;vak;docentcode;lokaal;week;geldig vanaf;geldig tot
     h3a-wi;ma;1;wi;JAN;B104;;;
@@ -16,14 +16,17 @@ Format: one lesson a line, fields separated by `;` (or `,` when the first line h
   empty: from today (or the year's first day, if later) to the year's last day. "Geldig vanaf" cannot lie in the past:
   lessons already given stay as they were.
 
-The first line may be a header (its first field is "klas", "groep" or "klas/groep"). Fewer than five fields, or more
-than nine, is an error. Clashes are errors too: a teacher, room or group twice in the same hour of the same week
-within overlapping dates, within the file or with the pattern of groups the file does not name.
+The first line may be a header (its first field is "klas", "groep", "klas/groep" or "lesgroep"). Fewer than five
+fields is an error, and so is a line with more fields than the header (or, without a header, more than nine): data
+beyond them is never cut off without a word. Empty fields at the end of a line (Excel's trailing `;;`) hold nothing
+and do not count. Clashes are errors too: a teacher, room or group twice in the same hour of the same week within
+overlapping dates, within the file or with the pattern of groups the file does not name.
 
 The file replaces the pattern of every group it names from that group's earliest "geldig vanaf".
 
-Encodings: UTF-8, with or without a BOM. UTF-16 (Excel's "Unicode-tekst") and other encodings are refused with a
-message saying how to save the file as CSV UTF-8.
+Encodings: whatever Excel saves (`inzage.web.csvfiles.csv_decode`, the view's job): UTF-8 with or without a BOM,
+UTF-16 ("Unicode-tekst", tab-separated) and Windows-1252 ("CSV" on Dutch Windows). A NUL character in the text
+(UTF-16 without a BOM) is an error on its line.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from django.utils.translation import gettext as _
 from inzage.people.models import Staff
 from inzage.schools.models import ClassMembership, SchoolClass, SchoolYear, Subject, TeachingGroup
 from inzage.timetable.models import PatternEntry, Room, Slot, Weekday
+from inzage.web.csvfiles import DELIMITER_NAMES, csv_delimiter, line_at
 
 MAX_BYTES = 2_000_000
 MAX_LINES = 20_000
@@ -51,14 +55,6 @@ DAYS = {
 }  # fmt: skip
 _DUTCH_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-class ImportRefused(ValueError):
-    """The input cannot be read at all (encoding, size): a Dutch message saying what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -93,36 +89,16 @@ class PatternCheck:
     new_rooms: list[str] = field(default_factory=list)
     cut: dict[int, dt.date] = field(default_factory=dict)  # per named group: from when the file's pattern applies
     ending: int = 0  # current entries of the named groups that end or are replaced
+    delimiter: str = ";"
 
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.lines)
 
-
-def pattern_decode(data: bytes) -> str:
-    """Uploaded bytes → text: UTF-8 with or without a BOM; anything else raises ImportRefused (Dutch)."""
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(_("Het bestand is te groot (ten hoogste 2 MB). Splits het in kleinere bestanden."))
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4000]:
-        raise ImportRefused(
-            _(
-                "Het bestand is UTF-16 (in Excel: „Unicode-tekst”). Sla het op als „CSV UTF-8 (door komma's "
-                "gescheiden)” en kies het opnieuw."
-            )
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise ImportRefused(
-            _(
-                "Het bestand is geen UTF-8 (regel %(line)d bevat tekens in een andere codering, waarschijnlijk "
-                "Windows-1252/ANSI). Sla het op als „CSV UTF-8 (door komma's gescheiden)” en kies het opnieuw."
-            )
-            % {"line": line}
-        ) from None
+    @property
+    def delimiter_name(self) -> str:
+        """The delimiter in words, for the preview."""
+        return str(DELIMITER_NAMES.get(self.delimiter, self.delimiter))
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -197,6 +173,19 @@ class _Lookups:
 def pattern_check(*, school_year: SchoolYear, text: str, today: dt.date) -> PatternCheck:
     """Read and check every line of the text against the school year (nothing is written)."""
     check = PatternCheck()
+    text = text.removeprefix("\ufeff")  # a pasted UTF-8 file's BOM
+    if "\x00" in text:
+        check.errors.append(
+            LineError(
+                line_at(text, text.index("\x00")),
+                "",
+                _(
+                    "Deze regel bevat een nul-teken: is het bestand UTF-16 zonder BOM? "
+                    "Sla het op als „CSV UTF-8” en kies het opnieuw."
+                ),
+            )
+        )
+        return check
     raw_lines = text.splitlines()
     if len(raw_lines) > MAX_LINES:
         check.errors.append(
@@ -209,7 +198,7 @@ def pattern_check(*, school_year: SchoolYear, text: str, today: dt.date) -> Patt
         )
         return check
     first = next((line for line in raw_lines if line.strip()), "")
-    delimiter = ";" if ";" in first or "," not in first else ","
+    delimiter = check.delimiter = csv_delimiter(first)
     look = _Lookups.load(school_year)
     default_from = max(school_year.start, today)
     try:
@@ -218,25 +207,39 @@ def pattern_check(*, school_year: SchoolYear, text: str, today: dt.date) -> Patt
         check.errors.append(LineError(0, "", _("Het bestand is geen geldige CSV (%(error)s).") % {"error": err}))
         return check
     new_rooms: dict[str, str] = {}
+    header_width = 0
     for number, record in enumerate(records, start=1):
         values = [v.strip() for v in record]
-        if not any(values):
+        while values and not values[-1]:
+            values.pop()  # trailing empty fields hold nothing: not counted, nothing is lost
+        if not values:
             continue
         if number == 1 and values[0].lower() in HEADER_WORDS:
+            header_width = len(values)
             continue
         errors_before = len(check.errors)
 
         def error(field_name: str, message: str, number: int = number) -> None:
             check.errors.append(LineError(number, field_name, message))
 
+        if header_width and len(values) > header_width:
+            error(
+                "",
+                _("Deze regel heeft %(n)d velden, de kopregel %(h)d. Staat er een %(d)s te veel, of een in een waarde?")
+                % {"n": len(values), "h": header_width, "d": DELIMITER_NAMES[delimiter]},
+            )
+            continue
         if len(values) > FIELDS:
-            error("", _("%(n)d velden; een regel heeft er ten hoogste %(max)d.") % {"n": len(values), "max": FIELDS})
+            error(
+                "",
+                _("%(n)d velden; een regel heeft er ten hoogste %(max)d.") % {"n": len(values), "max": FIELDS},
+            )
             continue
         if len(values) < MIN_FIELDS:
             error(
                 "",
-                _("%(n)d velden; nodig zijn klas/groep, dag, lesuur, vak en docentcode (gescheiden door „%(d)s”).")
-                % {"n": len(values), "d": delimiter},
+                _("%(n)d velden; nodig zijn klas/groep, dag, lesuur, vak en docentcode (gescheiden door een %(d)s).")
+                % {"n": len(values), "d": DELIMITER_NAMES[delimiter]},
             )
             continue
         values += [""] * (FIELDS - len(values))

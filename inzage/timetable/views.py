@@ -25,15 +25,14 @@ from inzage.people.models import Staff
 from inzage.portal.access_log import record_read
 from inzage.portal.pick import student_picker
 from inzage.timetable import actions
+from inzage.timetable.access import may_import_pattern
 from inzage.timetable.feed import feed_for
 from inzage.timetable.forms import HomeworkForm, LessonChangeForm
 from inzage.timetable.imports import (
     MAX_BYTES,
     MAX_ERRORS_SHOWN,
-    ImportRefused,
     LineError,
     pattern_check,
-    pattern_decode,
 )
 from inzage.timetable.items import homework_item
 from inzage.timetable.models import FeedToken, Homework
@@ -50,6 +49,7 @@ from inzage.timetable.weeks import monday_of
 from inzage.visibility.kinds import DataKind
 from inzage.visibility.policy import Viewer, context_for, request_viewer, viewer_for
 from inzage.visibility.queries import portal_students
+from inzage.web.csvfiles import CsvFileError, csv_decode
 
 WEEKDAYS = 5
 
@@ -343,7 +343,7 @@ def pattern_import(request: HttpRequest) -> HttpResponse:
     nothing. Anyone else: 404."""
     user = _user(request)
     viewer = request_viewer(request)
-    if not viewer.has_role("administrator") or viewer.school_id is None:
+    if not may_import_pattern(viewer=viewer) or viewer.school_id is None:  # the second: for the type checker
         raise Http404
     now = clock.now()
     today = now.astimezone(ZoneInfo(user.school.timezone if user.school else "Europe/Amsterdam")).date()
@@ -366,9 +366,11 @@ def pattern_import(request: HttpRequest) -> HttpResponse:
         if upload.size is not None and upload.size > MAX_BYTES:
             return _import_page(request, context | {"text": text}, [too_large])
         try:
-            text = pattern_decode(upload.read())
-        except ImportRefused as err:
-            return _import_page(request, context | {"text": text}, [LineError(0, "", err.message)])
+            decoded = csv_decode(data=upload.read())
+        except CsvFileError as err:
+            return _import_page(request, context | {"text": text}, [LineError(err.line, "", err.message)])
+        text = decoded.text
+        context["encoding"] = decoded.encoding
     context.update({"text": text, "filename": filename})
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         return _import_page(request, context, [too_large])

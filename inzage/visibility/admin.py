@@ -8,9 +8,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from inzage.visibility.models import Consent, InformationRequest, Override, PolicyVersion, Share
+from inzage.web.admin_base import InzageModelAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(InzageModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

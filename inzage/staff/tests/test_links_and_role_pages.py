@@ -20,7 +20,7 @@ EXPECTED = {
     "mentor": {"Mijn klas", "Verzuim van mijn klas"},
     "teacher": {"Absenties registreren"},
     "other_teacher": {"Mijn klas", "Verzuim van mijn klas", "Absenties registreren"},  # mentors H3B
-    "admin": {"Leerling zoeken"},
+    "admin": {"Leerling zoeken", "Lesrooster inlezen"},
     "coordinator": {"Mijn jaarlaag", "Leerling zoeken"},
     "other_coordinator": {"Mijn jaarlaag", "Leerling zoeken"},
     "care_coordinator": {"Zorgnotities", "Leerling zoeken"},
@@ -52,6 +52,7 @@ def test_role_pages_are_not_found_for_others(client, user_of, name) -> None:
         "Zorgnotities": reverse("care:home"),
         "Verzuim": reverse("staff:attendance"),
         "Leerling zoeken": reverse("staff:search"),
+        "Lesrooster inlezen": reverse("timetable:pattern_import"),
     }
     for label, link in pages.items():
         if label not in EXPECTED[name]:

@@ -1,14 +1,18 @@
 """The administrator's CSV import of the weekly pattern: who may open it, a good file (preview, then stored, lessons
-made again), bad lines named in Dutch with nothing stored, huge input, encodings other than UTF-8."""
+made again), bad lines named in Dutch with nothing stored, huge input, every encoding Excel saves, lines with more
+fields than the header."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from inzage.people.models import StaffRole
+from inzage.testing import factories as f
 from inzage.timetable.imports import pattern_check
 from inzage.timetable.models import Lesson, PatternEntry, Room, TimetableImport
 from inzage.timetable.tests.conftest import ALL_PERSONAS
@@ -30,6 +34,16 @@ def test_only_the_administrator_opens_the_import(client, tt, user_of, now, name)
     assert client.get(URL).status_code == (200 if name == "admin" else 404), name
     assert client.post(URL, {"text": GOOD}).status_code in ((200,) if name == "admin" else (404,))
     assert TimetableImport.objects.count() == 0
+
+
+def test_an_administrator_of_a_school_without_a_school_year_has_no_page_and_no_link(client, tt, now) -> None:
+    admin = f.StaffFactory(school=f.SchoolFactory(name="Nieuw College"), code="NWB")
+    f.StaffRoleFactory(staff=admin, role=StaffRole.Role.ADMINISTRATOR)
+    client.force_login(admin.user)
+    assert client.get(URL).status_code == 404
+    assert URL not in client.get("/").content.decode()
+    client.force_login(tt.user("admin"))
+    assert URL in client.get("/").content.decode()
 
 
 def test_a_good_file_is_previewed_then_stored_and_the_lessons_follow(client, tt, user_of, now) -> None:
@@ -78,7 +92,7 @@ def test_every_bad_line_is_named_with_its_field_and_nothing_is_stored(client, tt
             "h3a-wi;ma;3;wi;XYZ;B101;;;",  # 5: unknown teacher
             "h3a-wi;ma;4;wi;DOC;B101;C;;",  # 6: week C
             "h3a-wi;ma;5;wi;DOC;B101;;31-02-2026;",  # 7: no such date
-            "h3a-wi;ma;6;wi;DOC;B101;;;;extra",  # 8: ten fields
+            "h3a-wi;ma;6;wi;DOC;B101;;;;extra",  # 8: ten fields, the header has nine
             "h3a-wi;ma;7;ne;DOC;B101;;;",  # 9: unknown subject
             "h3a-wi;ma;8;wi;DOC;B101;;01-09-2025;",  # 10: in the past
         ]
@@ -95,7 +109,7 @@ def test_every_bad_line_is_named_with_its_field_and_nothing_is_stored(client, tt
         (5, "docentcode", "Onbekende docentcode „XYZ”."),
         (6, "week", "„C”: laat leeg (elke week) of vul A of B in."),
         (7, "geldig vanaf", "„31-02-2026” is geen datum: schrijf dd-mm-jjjj."),
-        (8, "–", "10 velden; een regel heeft er ten hoogste 9."),
+        (8, "–", "Deze regel heeft 10 velden, de kopregel 9. Staat er een puntkomma te veel, of een in een waarde?"),
         (9, "vak", "Onbekende vakcode „ne”."),
         (10, "geldig vanaf", "01-09-2025 ligt in het verleden"),
     ]
@@ -145,27 +159,80 @@ def test_huge_input_is_refused_with_a_message(client, tt, user_of, now) -> None:
     assert _stored() == before
 
 
+# Excel's exports: "CSV UTF-8" (a BOM, `;`), "CSV" (cp1252, `;`), "Unicode-tekst" (UTF-16 with a BOM, tabs).
+ACCENTED = GOOD + "h3a-wi;vr;3;wi;DÉB;Café;;;\n"  # a teacher and a new room with an é
+
+
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "encoding", "delimiter"),
     [
-        (("\ufeff" + GOOD).encode("utf-16-le"), "Het bestand is UTF-16"),
-        (GOOD.encode("utf-16"), "Het bestand is UTF-16"),
-        ((GOOD + "h3a-wi;vr;3;wi;DOC;Zoë;;;\n").encode("cp1252"), "Het bestand is geen UTF-8 (regel 4"),
+        (ACCENTED.encode("utf-8"), "UTF-8", "puntkomma"),
+        (codecs.BOM_UTF8 + ACCENTED.encode("utf-8"), "UTF-8 met BOM", "puntkomma"),
+        (ACCENTED.encode("cp1252"), "Windows-1252", "puntkomma"),
+        (codecs.BOM_UTF16_LE + ACCENTED.replace(";", "\t").replace("\n", "\r\n").encode("utf-16-le"), "UTF-16", "tab"),
+        (codecs.BOM_UTF16_LE + ACCENTED.encode("utf-16-le"), "UTF-16", "puntkomma"),
+        (codecs.BOM_UTF16_BE + ACCENTED.replace(";", "\t").encode("utf-16-be"), "UTF-16", "tab"),
+        (codecs.BOM_UTF8 + ACCENTED.replace(";", ",").encode("utf-8"), "UTF-8 met BOM", "komma"),
     ],
 )
-def test_other_encodings_are_refused_in_dutch(client, tt, user_of, now, data, message) -> None:
+def test_every_encoding_excel_saves_is_read(client, tt, user_of, now, data, encoding, delimiter) -> None:
+    f.StaffFactory(school=tt.school, code="DÉB", first_name="Débora", last_name="Dekker")
+    client.force_login(user_of("admin"))
+    page = client.post(URL, {"file": SimpleUploadedFile("rooster.csv", data)})
+    html = page.content.decode()
+    assert page.status_code == 200, html
+    assert "3 lessen per week voor 1 groepen" in html and "Nieuwe lokalen: B105, Café" in html
+    assert f"Gelezen als {encoding}" in html and f"gescheiden door {delimiter}" in html
+    # The decoded text goes back with the confirm (as text): stored with the accents intact.
+    assert client.post(URL, {"text": page.context["text"], "confirm": "1"}).status_code == 302
+    friday = PatternEntry.objects.get(batch__isnull=False, weekday=5)
+    assert (friday.teacher.code, friday.room.code) == ("DÉB", "Café")
+
+
+def test_bytes_of_no_known_encoding_are_refused_with_their_line(client, tt, user_of, now) -> None:
     client.force_login(user_of("admin"))
     before = _stored()
+    data = GOOD.encode() + b"h3a-wi;vr;3;wi;DOC;\x81;;;\n"  # 0x81: neither UTF-8 nor cp1252
     response = client.post(URL, {"file": SimpleUploadedFile("rooster.csv", data)})
-    assert response.status_code == 422 and message in response.content.decode()
-    assert "CSV UTF-8" in response.content.decode() and _stored() == before
+    html = response.content.decode()
+    assert (
+        response.status_code == 422
+        and "<tr><td>4</td><td>–</td><td>Het bestand is geen UTF-8 en geen Windows-1252" in html
+    )
+    assert "0x81" in html and "CSV UTF-8" in html and _stored() == before
 
 
-def test_utf8_with_a_bom_and_comma_separated_lines_are_read(client, tt, user_of, now) -> None:
+def test_utf16_without_a_bom_is_refused_with_the_line(client, tt, user_of, now) -> None:
     client.force_login(user_of("admin"))
-    data = b"\xef\xbb\xbf" + GOOD.replace(";", ",").encode()
-    response = client.post(URL, {"file": SimpleUploadedFile("rooster.csv", data)})
-    assert response.status_code == 200 and "2 lessen per week" in response.content.decode()
+    response = client.post(URL, {"file": SimpleUploadedFile("rooster.csv", GOOD.encode("utf-16-le"))})
+    html = response.content.decode()
+    assert response.status_code == 422 and "<tr><td>1</td><td>–</td><td>Deze regel bevat een nul-teken" in html
+
+
+def test_a_line_with_more_fields_than_the_header_is_an_error_never_cut_off(tt) -> None:
+    short_header = "klas/groep;dag;lesuur;vak;docentcode;lokaal"
+    text = f"{short_header}\nh3a-wi;ma;2;wi;DOC;B101\nh3a-wi;ma;3;wi;DOC;B101;A\n"
+    check = pattern_check(school_year=tt.year, text=text, today=TODAY)
+    assert [(e.line, e.field) for e in check.errors] == [(3, "")]
+    assert check.errors[0].message.startswith("Deze regel heeft 7 velden, de kopregel 6.")
+    assert [line.line for line in check.lines] == [2]  # line 3 is not read as its first six fields
+    # Without a header, more than nine fields is the error; in a comma file the message names the comma.
+    comma = pattern_check(school_year=tt.year, text="h3a-wi,ma,2,wi,DOC,B101,,,,x\n", today=TODAY)
+    assert [(e.line, e.message) for e in comma.errors] == [(1, "10 velden; een regel heeft er ten hoogste 9.")]
+    wide = pattern_check(
+        school_year=tt.year, text=short_header.replace(";", ",") + ",x\nh3a-wi,ma,2,wi,DOC,B101,A,,,x\n", today=TODAY
+    )
+    assert "de kopregel 7. Staat er een komma te veel" in wide.errors[0].message
+
+
+def test_empty_fields_at_the_end_of_a_line_lose_nothing_and_are_read(tt) -> None:
+    text = f"{HEADER};;\nh3a-wi;ma;2;wi;DOC;B101;;;;;\nH3A;do;4;wi;DOC;B105;B;;;\n"  # Excel pads every row
+    check = pattern_check(school_year=tt.year, text=text, today=TODAY)
+    assert check.ok, check.errors
+    assert [(line.slot_number, line.room_code, line.week) for line in check.lines] == [
+        (2, "B101", ""),
+        (4, "B105", "B"),
+    ]
 
 
 @pytest.mark.parametrize("text", ["", ";;;;", "\x00\x00", '"unclosed;ma;1', "h3a-wi;ma;99999999999999;wi;DOC", "a;b;c"])

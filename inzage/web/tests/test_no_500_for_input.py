@@ -53,17 +53,9 @@ SKIPPED_ACTIONS = {
 STAFF_WITH_FORMS = {"admin", "mentor", "docent", "zorg", "verzuim"}
 
 # Known gaps: (username, action) -> reason. Each is a form that still answers 500 or stores refused input.
-# Tolerated, not required to fail: ten examples do not reach them on every run.
-# Both are in Django's own admin (/beheer/), not in a form of ours; the fix is a base ModelAdmin for every registration.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("admin", "/beheer/people/courtrestriction/"): (
-        "Django admin changelist: an action with a non-numeric _selected_action ('' or text) raises ValueError in "
-        "response_action's pk__in filter (500); every changelist with actions has it, this one is where it shows"
-    ),
-    ("admin", "/beheer/schools/teachinggroup/add/"): (
-        "Django admin add form: a choice id above 2**63 reaches SQLite in the choice lookup and raises OverflowError"
-    ),
-}
+# Tolerated, not required to fail: ten examples do not reach them on every run. None today: the two in Django's admin
+# (a non-numeric _selected_action, a choice id beyond 64 bits) are refused by inzage.web.admin_base.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 @dataclass

@@ -17,6 +17,11 @@ MAIN = re.compile(r'<main id="main".*?</main>', re.S)
 HREF = re.compile(r'<a [^>]*href="([^"#]+)"')
 
 
+# Links the test must have opened for an account (so a page cannot drop out of the start page, or of this test,
+# unnoticed); whoever else sees a link, it must open too.
+MUST_LINK = {"admin": {"/rooster/beheer/import/"}}
+
+
 @pytest.fixture
 def demo_today(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -35,6 +40,7 @@ def test_every_start_page_link_opens_for_its_demo_account(demo_today, username) 
     assert main is not None
     links = HREF.findall(main.group(0))
     assert links, f"{username} has nothing to do on the start page"
+    assert MUST_LINK.get(username, set()) <= set(links), f"{username}: {MUST_LINK[username] - set(links)} not linked"
     for url in links:
         response = client.get(url, follow=True)
         assert response.status_code == 200, f"{username}: {url} answered {response.status_code}"
