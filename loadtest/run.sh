@@ -33,6 +33,9 @@ mkdir -p "$OUT"
 
 export DATABASE_URL="$PG_BASE/$DB"
 export LOADTEST_SESSIONS="$OUT/sessions.txt"
+# 256 sessions each reading a few pages a second is what the scraping detector exists to stop: it stays on (its cost
+# is part of every request measured), with its limits raised so that it lets the load through.
+export SCRAPING_LIMIT_FACTOR="${SCRAPING_LIMIT_FACTOR:-1000}"
 unset DEBUG
 
 log() { echo "loadtest: $*" >&2; }

@@ -35,6 +35,7 @@ from django.utils.translation import get_language
 from inzage.access_log.collector import kinds_read
 from inzage.accounts.models import User
 from inzage.visibility.policy import viewer_for
+from inzage.visibility.policy.facts import viewer_at_counters
 from inzage.visibility.policy.transitions import next_transition
 from inzage.visibility.queries import access_portal_student, grade_overview, portal_students, student_items
 from inzage.visibility.versions import Scope, VersionKey, versions_read
@@ -112,10 +113,11 @@ def grades_page(
 
 def grades_page_build(*, user: User, student_id: int, at: dt.datetime, versions: dict[VersionKey, int]) -> CachedPage:
     """Build the page content through the engine (no cache), with the instant until which it stays right."""
-    viewer = viewer_for(user)
-    viewer.school_version = versions.get(
-        (Scope.SCHOOL, user.school_id or 0)
-    )  # read before the data (school_calendar_policy)
+    user_key, school_key = (Scope.USER, user.pk), (Scope.SCHOOL, user.school_id or 0)
+    if user_key in versions and school_key in versions:  # read before the data: identity, calendar, policy cached
+        viewer = viewer_at_counters(user, user_counter=versions[user_key], school_counter=versions[school_key])
+    else:
+        viewer = viewer_for(user)
     student = access_portal_student(viewer=viewer, student_id=student_id, at=at)
     overview = grade_overview(viewer=viewer, student=student, at=at)
     siblings = portal_students(viewer=viewer, at=at) if overview.audience == "guardian" else []

@@ -82,7 +82,7 @@ _IDENTITIES: dict[tuple[int, int, int], Viewer] = {}
 def request_viewer(request: Any) -> Viewer:
     """`viewer_for(request.user)` for a page: with the counters the request read before any data (the session's
     account check reads them, so usually no query), the school's calendar and policy come from the per-process cache
-    and the account's identity too (`_IDENTITIES`). The facts and decisions are the engine's, built for this request."""
+    and the account's identity too (`viewer_at_counters`)."""
     from inzage.visibility.versions import Scope, request_versions
 
     user = getattr(request, "user", None)
@@ -90,7 +90,14 @@ def request_viewer(request: Any) -> Viewer:
         return viewer_for(user)
     user_key, school_key = (Scope.USER, user.pk), (Scope.SCHOOL, user.school_id)
     counters = request_versions(request, [user_key, school_key])
-    key = (user.pk, counters[user_key], counters[school_key])
+    return viewer_at_counters(user, user_counter=counters[user_key], school_counter=counters[school_key])
+
+
+def viewer_at_counters(user: Any, *, user_counter: int, school_counter: int) -> Viewer:
+    """`viewer_for(user)` given the account's and the school's counters as read before any data: the identity is
+    kept per process under them (`_IDENTITIES`). The viewer is new on every call (facts and decisions are never
+    shared), with `school_version` set."""
+    key = (user.pk, user_counter, school_counter)
     known = _IDENTITIES.get(key)
     if known is None or known.school_id != user.school_id:
         known = viewer_for(user)
@@ -107,7 +114,7 @@ def request_viewer(request: Any) -> Viewer:
         roles=known.roles,
         group_ids=known.group_ids,
         mentor_class_ids=known.mentor_class_ids,
-        school_version=counters[school_key],
+        school_version=school_counter,
     )
     bind_viewer(viewer)
     return viewer
