@@ -20,7 +20,13 @@ def test_the_render_leaves_the_garbage_collector_as_it_was(monkeypatch) -> None:
             gc.freeze()
         before = gc.get_freeze_count()
         assert pdf.reports_pdf([], title="x").startswith(b"%PDF")
-        assert gc.get_freeze_count() == before
+        after = gc.get_freeze_count()
+        if frozen_before:
+            # Still frozen (an unfreeze would give 0); a frozen object that another thread lets go of leaves the
+            # permanent generation, so the count may drop by a few.
+            assert before - 100 <= after <= before
+        else:
+            assert after == 0
     gc.unfreeze()
 
     def broken(*args, **kwargs):
