@@ -71,3 +71,33 @@ def test_an_account_made_without_a_password_gets_its_first_one_through_the_reset
     # The link is single-use: the password it set changed the token's hash.
     again = client.get(path, follow=True)
     assert "password1" not in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_completed_reset_lifts_the_accounts_sign_in_lock(tmp_path, client: Client, settings) -> None:
+    """Locked after wrong passwords, the owner resets the password through the mailed link and can sign in with the
+    new one at once (allauth's `password_reset` signal clears the account's counter; the address's stays)."""
+    import email
+    import re
+
+    settings.INZAGE_SIGNIN_ACCOUNT_LIMIT = 3
+    UserFactory(username="ouder-slot", email="ouder-slot@example.nl")
+    for _ in range(3):
+        Client().post("/accounts/login/", {"login": "ouder-slot", "password": "fout"}, REMOTE_ADDR="10.0.0.7")
+    mailers = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(tmp_path)},
+        }
+    }
+    with override_settings(MAILERS=mailers):
+        client.post("/accounts/password/reset/", {"email": "ouder-slot@example.nl"})
+    (sent,) = tmp_path.iterdir()
+    body = email.message_from_string(sent.read_text()).get_payload(decode=True).decode()
+    path = "/" + re.search(r"http://\S+/accounts/password/reset/key/\S+/", body).group(0).split("/", 3)[3]
+    form = client.get(path, follow=True)
+    new = "Zonnebloem-Vijver-43"
+    client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+    fresh = Client()
+    fresh.post("/accounts/login/", {"login": "ouder-slot", "password": new}, REMOTE_ADDR="10.0.0.8")
+    assert "_auth_user_id" in fresh.session
