@@ -53,8 +53,9 @@ class AccessLogMiddleware:
             user_id = None
         if user_id is None:
             return self.get_response(request)
-        if not scraping.exempt(request) and scraping.blocked_until(user_id) is not None:
-            return views.throttled(request)
+        until = None if scraping.exempt(request) else scraping.blocked_until(user_id)
+        if until is not None:
+            return views.throttled(request, until=until)
         reads = RequestReads(user_id=user_id, school_id=None, at=clock.now())
         token = collector.begin(reads)
         try:

@@ -3,6 +3,9 @@ use in numbers; and the 429 page. Thin: resolve who asks, call one query, render
 
 from __future__ import annotations
 
+import math
+import time
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,10 +18,13 @@ from inzage.visibility.policy import Viewer, request_viewer
 from inzage.visibility.queries import access_portal_student
 
 
-def throttled(request: HttpRequest) -> HttpResponse:
-    """429 in Dutch: the account read too fast or too broadly; the school has been told."""
-    response = render(request, "access_log/throttled.html", status=429)
-    response["Retry-After"] = "900"
+def throttled(request: HttpRequest, *, until: float) -> HttpResponse:
+    """429 in Dutch: the account read too fast or too broadly; the school has been told. Says how long the block
+    still lasts (`until`: an epoch second; the school sets the length with `SCRAPING["block_minutes"]`)."""
+    seconds = max(1, math.ceil(until - time.time()))
+    minutes = math.ceil(seconds / 60)
+    response = render(request, "access_log/throttled.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(seconds)
     return response
 
 

@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.signals import password_reset
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import caches
@@ -127,6 +128,14 @@ class ThrottleBackend:
 
     # No get_user(): a session is never this backend's, and Django's force_login/login pick the first backend that
     # has one (ModelBackend).
+
+
+@receiver(password_reset, dispatch_uid="inzage.accounts.throttle.clear_after_reset")
+def _clear_after_reset(sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any) -> None:
+    # A completed reset proves control of the account's address: the owner may sign in with the new password at once
+    # (the address counter stays: a machine trying many accounts is still held back).
+    if user is not None:
+        counters_clear(username=user.get_username())
 
 
 @receiver(user_login_failed, dispatch_uid="inzage.accounts.throttle.count_failure")

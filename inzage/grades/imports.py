@@ -46,7 +46,7 @@ from inzage.grades.models import Column, Result
 from inzage.grades.parsing import CellError, ParsedCell, display_cell, parse_cell
 from inzage.people.models import Student
 from inzage.schools.models import TeachingGroup
-from inzage.web.csvfiles import DELIMITER_NAMES, LINE_BREAK, csv_delimiter, line_at
+from inzage.web.csvfiles import DELIMITER_NAMES, LINE_BREAK, csv_delimiter, nul_character
 
 HEADERS = {
     "leerlingnummer": "student",
@@ -200,17 +200,9 @@ def import_plan(*, text: str, groups: Sequence[TeachingGroup]) -> ImportPlan:
     text = text.removeprefix("\ufeff")
     lines = [m.group() for m in _LINE.finditer(text)]
     plan.lines = len(lines)
-    if "\x00" in text:
-        plan.errors.append(
-            RowError(
-                line_at(text, text.index("\x00")),
-                "",
-                _(
-                    "Deze regel bevat een nul-teken: is het bestand UTF-16 zonder BOM? "
-                    "Sla het op als „CSV UTF-8” en probeer het opnieuw."
-                ),
-            )
-        )
+    nul = nul_character(text)
+    if nul is not None:
+        plan.errors.append(RowError(nul.line, "", nul.message))
         return plan
     first = next((line for line in lines if line.strip()), "")
     delimiter = plan.delimiter = csv_delimiter(first)

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from inzage.people.models import Staff
 from inzage.schools.models import ClassMembership, SchoolClass, SchoolYear, Subject, TeachingGroup
 from inzage.timetable.models import PatternEntry, Room, Slot, Weekday
-from inzage.web.csvfiles import DELIMITER_NAMES, csv_delimiter, line_at
+from inzage.web.csvfiles import DELIMITER_NAMES, csv_delimiter, nul_character
 
 MAX_BYTES = 2_000_000
 MAX_LINES = 20_000
@@ -174,17 +174,9 @@ def pattern_check(*, school_year: SchoolYear, text: str, today: dt.date) -> Patt
     """Read and check every line of the text against the school year (nothing is written)."""
     check = PatternCheck()
     text = text.removeprefix("\ufeff")  # a pasted UTF-8 file's BOM
-    if "\x00" in text:
-        check.errors.append(
-            LineError(
-                line_at(text, text.index("\x00")),
-                "",
-                _(
-                    "Deze regel bevat een nul-teken: is het bestand UTF-16 zonder BOM? "
-                    "Sla het op als „CSV UTF-8” en kies het opnieuw."
-                ),
-            )
-        )
+    nul = nul_character(text)
+    if nul is not None:
+        check.errors.append(LineError(nul.line, "", nul.message))
         return check
     raw_lines = text.splitlines()
     if len(raw_lines) > MAX_LINES:

@@ -60,6 +60,20 @@ def line_at(text: str, index: int) -> int:
     return len(LINE_BREAK.findall(text, 0, index)) + 1
 
 
+def nul_character(text: str) -> CsvFileError | None:
+    """The first NUL character in pasted or decoded text, as an error on its line (a UTF-16 file without a BOM read
+    as UTF-8 is full of them); None when there is none."""
+    if "\x00" not in text:
+        return None
+    return CsvFileError(
+        line_at(text, text.index("\x00")),
+        _(
+            "Deze regel bevat een nul-teken: is het bestand UTF-16 zonder BOM? "
+            "Sla het op als „CSV UTF-8” en kies het opnieuw."
+        ),
+    )
+
+
 def _decode(data: bytes, codec: str, label: str) -> DecodedFile:
     try:
         return DecodedFile(data.decode(codec), label)

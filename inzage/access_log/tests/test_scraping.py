@@ -83,3 +83,14 @@ def test_the_thresholds_are_settings(settings, client, personas, grade) -> None:
 )
 def test_non_browser_clients(agent, machine) -> None:
     assert scraping.is_non_browser(agent) is machine
+
+
+def test_the_429_page_says_how_long_the_schools_block_lasts(client, personas, settings) -> None:
+    settings.SCRAPING = {**settings.SCRAPING, "block_minutes": 5}
+    user = personas.user("parent")
+    scraping.block(user_id=user.pk)
+    client.force_login(user)
+    response = client.get(pages(personas)[0], HTTP_USER_AGENT=PHONE)
+    assert response.status_code == 429
+    assert "de komende 5 minuten" in response.content.decode()
+    assert 240 < int(response["Retry-After"]) <= 300

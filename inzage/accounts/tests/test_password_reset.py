@@ -37,17 +37,11 @@ def test_password_reset_writes_the_mail_and_answers(tmp_path, client: Client) ->
     assert "ouder-x@example.nl" in sent[0].read_text()
 
 
-@pytest.mark.django_db
-def test_an_account_made_without_a_password_gets_its_first_one_through_the_reset_link(tmp_path, client: Client) -> None:
-    """Today's only first sign-in path for a parent or student (docs/identity.md, "Onboarding"): the school makes the
-    account with the e-mail address it has on record and no usable password; "Wachtwoord vergeten?" mails a link to
-    that address, which sets the password once."""
+def _reset_link(client: Client, tmp_path, address: str) -> str:
+    """Ask for a reset of the account with this address; the path of the link in the mail written to tmp_path."""
     import email
     import re
 
-    user = UserFactory(username="ouder-nieuw", email="ouder-nieuw@example.nl")
-    user.set_unusable_password()
-    user.save()
     mailers = {
         "default": {
             "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -55,12 +49,23 @@ def test_an_account_made_without_a_password_gets_its_first_one_through_the_reset
         }
     }
     with override_settings(MAILERS=mailers):
-        client.post("/accounts/password/reset/", {"email": "ouder-nieuw@example.nl"})
+        client.post("/accounts/password/reset/", {"email": address})
     (sent,) = tmp_path.iterdir()
     body = email.message_from_string(sent.read_text()).get_payload(decode=True).decode()
     link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", body)
     assert link is not None
-    path = "/" + link.group(0).split("/", 3)[3]
+    return "/" + link.group(0).split("/", 3)[3]
+
+
+@pytest.mark.django_db
+def test_an_account_made_without_a_password_gets_its_first_one_through_the_reset_link(tmp_path, client: Client) -> None:
+    """Today's only first sign-in path for a parent or student (docs/identity.md, "Onboarding"): the school makes the
+    account with the e-mail address it has on record and no usable password; "Wachtwoord vergeten?" mails a link to
+    that address, which sets the password once."""
+    user = UserFactory(username="ouder-nieuw", email="ouder-nieuw@example.nl")
+    user.set_unusable_password()
+    user.save()
+    path = _reset_link(client, tmp_path, "ouder-nieuw@example.nl")
     form = client.get(path, follow=True)
     assert form.status_code == 200
     new = "Zonnebloem-Vijver-42"
@@ -71,3 +76,19 @@ def test_an_account_made_without_a_password_gets_its_first_one_through_the_reset
     # The link is single-use: the password it set changed the token's hash.
     again = client.get(path, follow=True)
     assert "password1" not in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_completed_reset_lifts_the_accounts_sign_in_lock(tmp_path, client: Client, settings) -> None:
+    """Locked after wrong passwords, the owner resets the password through the mailed link and can sign in with the
+    new one at once (allauth's `password_reset` signal clears the account's counter; the address's stays)."""
+    settings.INZAGE_SIGNIN_ACCOUNT_LIMIT = 3
+    UserFactory(username="ouder-slot", email="ouder-slot@example.nl")
+    for _ in range(3):
+        Client().post("/accounts/login/", {"login": "ouder-slot", "password": "fout"}, REMOTE_ADDR="10.0.0.7")
+    form = client.get(_reset_link(client, tmp_path, "ouder-slot@example.nl"), follow=True)
+    new = "Zonnebloem-Vijver-43"
+    client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+    fresh = Client()
+    fresh.post("/accounts/login/", {"login": "ouder-slot", "password": new}, REMOTE_ADDR="10.0.0.8")
+    assert "_auth_user_id" in fresh.session
