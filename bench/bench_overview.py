@@ -101,6 +101,10 @@ def run() -> list[tuple[str, float, str]]:
     from inzage.visibility.models import Consent, InformationRequest
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # The mentor signs in with force_login: the staff second factor (on outside tests) is not what is measured, and
+    # one session asking for the page hundreds of times is what the scraping detector (kept on) would stop.
+    settings.INZAGE_STAFF_MFA_REQUIRED = False
+    settings.SCRAPING = {**settings.SCRAPING, "enabled": True, "factor": 1_000_000}
     rng = random.Random(1)
     p = build_personas()
     roles = add_role_personas(p)
