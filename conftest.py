@@ -105,3 +105,17 @@ def _access_log_at_once(settings):
     from inzage.access_log import buffer
 
     buffer.discard()  # rows a previous test left behind do not land in this one
+
+
+@pytest.fixture
+def school_admin(personas, client):
+    """The personas' administrator as a school administrator of the Django admin (staff flag and the school-admin
+    group), signed in on `client`. Django's test client raises a view's exception, so a 500 shows as itself."""
+    from inzage.accounts.actions import school_admin_group_ensure
+
+    user = personas.user("admin")
+    user.is_staff = True
+    user.save()
+    user.groups.add(school_admin_group_ensure())
+    client.force_login(user)
+    return user

@@ -20,16 +20,6 @@ INLINE_EMPTY = {
 
 
 @pytest.fixture
-def school_admin(personas, client):
-    user = personas.user("admin")
-    user.is_staff = True
-    user.save()
-    user.groups.add(school_admin_group_ensure())
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def elsewhere():
     """Another school in the same database, with a student and a guardian."""
     school = f.SchoolFactory(name="Ander Lyceum")

@@ -8,7 +8,6 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
-from inzage.accounts.actions import school_admin_group_ensure
 from inzage.schools.models import ClassMembership, TeachingGroup
 from inzage.testing import factories as f
 from inzage.web.admin_base import InputCheckedAdminMixin, InputCheckedModelAdminMixin, InzageModelAdmin, key_storable
@@ -16,17 +15,6 @@ from inzage.web.admin_base import InputCheckedAdminMixin, InputCheckedModelAdmin
 CHANGELIST = "/beheer/schools/classmembership/"
 REFUSED = "De selectie bevat een ongeldige rij; kies de rijen opnieuw. Er is niets gewijzigd."
 MALFORMED_IDS = ["", " ", "abc", "1.5", "1e3", "\x00", str(2**63), str(-(2**63) - 1), str(2**64), "9" * 30]
-
-
-@pytest.fixture
-def school_admin(personas, client):
-    user = personas.user("admin")
-    user.is_staff = True
-    user.save()
-    user.groups.add(school_admin_group_ensure())
-    client.force_login(user)
-    client.raise_request_exception = True  # a 500 shows as the exception itself
-    return user
 
 
 class TestBulkActions:
