@@ -16,6 +16,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -316,10 +317,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         record_read(user_id=found.user.pk, student_id=student_id, kind=DataKind.TIMETABLE, at=now, cached=False)
         record_read(user_id=found.user.pk, student_id=student_id, kind=DataKind.HOMEWORK, at=now, cached=False)
     etag = f'"{built.etag}"'
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponse(status=304)  # calendar apps ask with the tag they have: unchanged content, no body
-    else:
-        response = HttpResponse(built.body, content_type="text/calendar; charset=utf-8")
+    # Calendar apps ask with the tag they have (If-None-Match): unchanged content answers 304 without a body.
+    response = get_conditional_response(request, etag=etag) or HttpResponse(
+        built.body, content_type="text/calendar; charset=utf-8"
+    )
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=900"
     response["Content-Disposition"] = 'inline; filename="rooster.ics"'
