@@ -2,7 +2,7 @@
 
 `python loadtest/at_1700.py pick --parents 256 --out FILE`: among the parents the load test signs in, find one whose
 child has a grade that the engine makes visible to that parent at a 17:00 publication moment in the coming 13 days
-(`inzage.visibility.queries.upcoming`: the engine's own transitions); write `instant username student_id marker`.
+(`inzage.visibility.queries.upcoming`: the engine's own transitions); write `instant username student_id subject column` (tab-separated).
 
 `python loadtest/at_1700.py probe --base URL --pick FILE --sessions FILE --clock CLOCK --seconds N`: ask that parent's
 page every 100 ms while the load runs, on the app's shifted clock (loadtest/clock_wsgi.py), and check that no answer
@@ -17,6 +17,7 @@ import datetime as dt
 import html
 import http.client
 import os
+import re
 import sys
 import time
 import urllib.parse
@@ -49,18 +50,27 @@ def pick(*, parents: int, out: Path) -> int:
             for t in upcoming(viewer=viewer, student=student, start=now, end=now + dt.timedelta(days=13)):
                 local = timezone.localtime(t.at)
                 if t.item.kind == DataKind.GRADES and (local.hour, local.minute, local.second) == (17, 0, 0):
-                    marker = (
-                        f"<td>{html.escape(str(t.item.subject_name))}</td><td>{html.escape(str(t.item.label))}</td>"
-                    )
-                    out.write_text(f"{t.at.isoformat()}\t{parent.username}\t{student_id}\t{marker}\n")
-                    print(f"17:00 moment {local:%d-%m-%Y %H:%M} for {parent.username}, student {student_id}: {marker}")
+                    subject, label = str(t.item.subject_name), str(t.item.label)
+                    out.write_text(f"{t.at.isoformat()}\t{parent.username}\t{student_id}\t{subject}\t{label}\n")
+                    print(f"17:00 moment {local:%d-%m-%Y %H:%M} for {parent.username}, student {student_id}: {label}")
                     return 0
     print("No grade turns visible to these parents at 17:00 in the coming 13 days.", file=sys.stderr)
     return 1
 
 
+def grade_row_shown(body: str, *, subject: str, label: str) -> bool:
+    """Whether the grades table of a page `body` has the row of this subject's column (its first two cells).
+
+    Attributes of the cells are ignored (the stacked table for phones labels them), so a change of the page's markup
+    cannot make the probe miss the grade; the "Binnenkort zichtbaar" list is not a table row and does not count.
+    """
+    cell = r"<td\b[^>]*>\s*{}\s*</td>"
+    row = cell.format(re.escape(html.escape(subject))) + r"\s*" + cell.format(re.escape(html.escape(label)))
+    return re.search(row, body) is not None
+
+
 def probe(*, base: str, pick_file: Path, sessions: Path, clock: str, seconds: float) -> int:
-    instant_s, username, student_id, marker = pick_file.read_text().rstrip("\n").split("\t")
+    instant_s, username, student_id, subject, label = pick_file.read_text().rstrip("\n").split("\t")
     instant = dt.datetime.fromisoformat(instant_s)
     app_at, _, real_at = clock.partition("@")
     offset = dt.datetime.fromisoformat(app_at) - dt.datetime.fromtimestamp(float(real_at), tz=dt.UTC)
@@ -86,7 +96,7 @@ def probe(*, base: str, pick_file: Path, sessions: Path, clock: str, seconds: fl
         received = dt.datetime.now(dt.UTC) + offset
         if response.status != 200 or "<h1>Cijfers van " not in body:
             errors += 1
-        elif marker in body:
+        elif grade_row_shown(body, subject=subject, label=label):
             if received < instant:
                 shown_before += 1
             if sent >= instant and first_after is None:
