@@ -8,8 +8,8 @@
 #    with SOAK=<seconds>, one soak at c=32 for that long;
 # 5. print `NAME VALUE UNIT` lines, stop granian, and fail if any response was not the real page.
 # AT_1700=1 (`make loadtest-1700`): after signing in, restart granian on a clock that reaches a 17:00 publication
-# moment of one signed-in parent's grade 20 s into a c=32 run, and probe that parent's page across the instant
-# (loadtest/clock_wsgi.py, loadtest/at_1700.py). Sessions survive the restart: they are in the database (cached_db).
+# moment of one signed-in parent's grade 20 s into a c=32 run (after a warm-up of the restarted workers), and probe
+# that parent's page across the instant (loadtest/clock_wsgi.py, loadtest/at_1700.py). Sessions survive the restart: they are in the database (cached_db).
 # Loopback only, bounded in time; granian is stopped on every exit path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,15 +100,21 @@ LOADTEST_PREFIX=loadtest.warmup wrk -t2 -c8 -d"$WARMUP"s --timeout "$TIMEOUT"s -
 if [ -n "$AT_1700" ]; then
   stop_granian
   instant=$(cut -f1 "$OUT/at_1700.txt")
-  # The app's clock: 25 s before the instant, 5 s from now (time to start); so 17:00 falls ~20 s into the run.
+  # The app's clock: 5 s from now (time to start) it stands WARMUP + 20 s before the instant. The restarted workers'
+  # caches are empty, so a warm-up at c=8 builds the pages again first (as on a server that has been up all day); the
+  # c=32 run then has 17:00 about 20 s in, and what it measures is the instant itself: every page whose next
+  # transition is 17:00 expires and is built again.
+  lead=$((WARMUP + 20))
   export LOADTEST_CLOCK
-  LOADTEST_CLOCK="$($PY -c "import datetime as d,sys; print((d.datetime.fromisoformat(sys.argv[1]) - d.timedelta(seconds=25)).isoformat())" "$instant")@$(($(date +%s) + 5))"
+  LOADTEST_CLOCK="$($PY -c "import datetime as d,sys; print((d.datetime.fromisoformat(sys.argv[1]) - d.timedelta(seconds=int(sys.argv[2]))).isoformat())" "$instant" "$lead")@$(($(date +%s) + 5))"
   log "restarting granian on the app clock $LOADTEST_CLOCK (instant $instant)"
   start_granian loadtest.clock_wsgi:application
   sleep "$(( $(cut -d@ -f2 <<<"$LOADTEST_CLOCK") - $(date +%s) ))" 2>/dev/null || true
   $PY loadtest/at_1700.py probe --base "http://127.0.0.1:$PORT" --pick "$OUT/at_1700.txt" \
-    --sessions "$LOADTEST_SESSIONS" --clock "$LOADTEST_CLOCK" --seconds 40 >"$OUT/probe.txt" &
+    --sessions "$LOADTEST_SESSIONS" --clock "$LOADTEST_CLOCK" --seconds $((WARMUP + 40)) >"$OUT/probe.txt" &
   probe_pid=$!
+  LOADTEST_PREFIX=loadtest.warmup wrk -t2 -c8 -d"$WARMUP"s --timeout "$TIMEOUT"s -s loadtest/rotate.lua \
+    "http://127.0.0.1:$PORT" >/dev/null
   drive loadtest.at_1700.c32 32 40
   probe_rc=0
   wait "$probe_pid" || probe_rc=$?
