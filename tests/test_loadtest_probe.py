@@ -62,6 +62,8 @@ def test_the_probe_does_not_count_a_grade_still_to_come(client, personas) -> Non
 
 
 def test_the_probe_matches_escaped_names_and_ignores_attributes() -> None:
-    body = '<tr>\n  <td data-label="Vak">M&amp;O</td><td data-label="Toets">Toets &lt;1&gt;</td><td class="grade">7,5</td>'
+    body = (
+        '<tr>\n  <td data-label="Vak">M&amp;O</td><td data-label="Toets">Toets &lt;1&gt;</td><td class="grade">7,5</td>'
+    )
     assert at_1700.grade_row_shown(body, subject="M&O", label="Toets <1>")
     assert not at_1700.grade_row_shown("<li>M&amp;O: Toets &lt;1&gt; — om 17:00</li>", subject="M&O", label="Toets <1>")
