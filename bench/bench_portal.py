@@ -5,6 +5,8 @@
   (middleware, session, user, policy, queries' Python side and template; the database server's own time is not in it).
 - portal.parent_grades_queries.one_child / .two_children: queries of one such warm request.
 - portal.start_page_cpu_ms / portal.start_page_queries: the same for a signed-in parent's start page `/`.
+- portal.student_grades_cpu_ms / portal.student_grades_queries: the same for a student's own grades page (the
+  one-child parent's child, signed in with the student's account).
 
 Warm: each figure is taken after a first request by the same session (caches filled, connection open).
 Target of issue 8: at most 3 ms and 3 queries per warm request.
@@ -19,14 +21,24 @@ from portal_school import DemoParent, allow_test_client, demo_parents, school_se
 REQUESTS = 200
 
 
-def _client_for(parent: DemoParent):
+def _client_for(user_id: int):
     from django.test import Client
 
     from inzage.accounts.models import User
 
     client = Client()
-    client.force_login(User.objects.get(pk=parent.user_id))
+    client.force_login(User.objects.get(pk=user_id))
     return client
+
+
+def _student_user_id(parent: DemoParent) -> tuple[int, int]:
+    """(student id, the student's account id) of the parent's first child that has an account."""
+    from inzage.people.models import Student
+
+    student = Student.objects.filter(pk__in=parent.student_ids, user__is_active=True).order_by("pk").first()
+    if student is None or student.user_id is None:
+        raise RuntimeError(f"none of {parent.username}'s children has an account")
+    return student.pk, student.user_id
 
 
 def _measure(client, url: str) -> tuple[float, int]:
@@ -58,11 +70,15 @@ def run() -> list[tuple[str, float, str]]:
     lines: list[tuple[str, float, str]] = []
     for label, parent in (("one_child", one), ("two_children", two)):
         url = reverse("portal:grades", kwargs={"student_id": parent.student_ids[0]})
-        cpu_ms, queries = _measure(_client_for(parent), url)
+        cpu_ms, queries = _measure(_client_for(parent.user_id), url)
         lines += [
             (f"portal.parent_grades_cpu_ms.{label}", cpu_ms, "ms"),
             (f"portal.parent_grades_queries.{label}", queries, "queries"),
         ]
-    cpu_ms, queries = _measure(_client_for(one), reverse("web:home"))
+    cpu_ms, queries = _measure(_client_for(one.user_id), reverse("web:home"))
     lines += [("portal.start_page_cpu_ms", cpu_ms, "ms"), ("portal.start_page_queries", queries, "queries")]
+    student_id, student_user_id = _student_user_id(one)
+    url = reverse("portal:grades", kwargs={"student_id": student_id})
+    cpu_ms, queries = _measure(_client_for(student_user_id), url)
+    lines += [("portal.student_grades_cpu_ms", cpu_ms, "ms"), ("portal.student_grades_queries", queries, "queries")]
     return lines
